@@ -1,0 +1,177 @@
+"""The `aocnn` command. Thin: parse options, call the runner, render records."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from aocnn import inputs, registry, report, runner
+from aocnn.errors import AocnnError
+
+PART = click.Choice(["1", "2"])
+DEVICE = click.Choice(["cpu", "gpu"])
+
+
+def fail(message: str) -> None:
+    click.echo(f"aocnn: error: {message}", err=True)
+    sys.exit(2)
+
+
+def user_errors(command):
+    """Errors become one line on stderr and exit 2; --debug shows the traceback instead."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except (AocnnError, OSError) as exc:
+            if debug:
+                raise
+            fail(str(exc))
+        except Exception as exc:  # a bug: still one line, unless asked for the traceback
+            if debug:
+                raise
+            fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+
+    return wrapper
+
+
+def note(message: str) -> None:
+    """Progress for people watching a terminal; silent when stderr is a pipe."""
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="aocnn")
+def main(debug: bool) -> None:
+    """Advent of Code, solved by a classical reference and by a network that learned the rule."""
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+@user_errors
+def list_puzzles(as_json: bool) -> None:
+    """Registered puzzles, their solvers and whether trained weights are present."""
+    from aocnn.nn.checkpoint import META
+    from aocnn.nn.model import weights_path
+
+    rows = []
+    for puzzle in registry.all_puzzles().values():
+        weights = {str(p): (weights_path(t) / META).is_file() for p, t in puzzle.neural.items()}
+        rows.append(
+            {
+                "year": puzzle.year,
+                "day": puzzle.day,
+                "title": puzzle.title,
+                "classical": [1, 2],
+                "neural": sorted(puzzle.neural),
+                "weights": weights,
+                "source": puzzle.source,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+
+    def weights_cell(row):
+        return " ".join(f"p{p}:{'yes' if ok else 'missing'}" for p, ok in row["weights"].items()) or "-"
+
+    click.echo(
+        report.table(
+            ["year", "day", "title", "classical", "neural", "weights"],
+            [
+                [r["year"], r["day"], r["title"], "1 2", " ".join(map(str, r["neural"])) or "-", weights_cell(r)]
+                for r in rows
+            ],
+        )
+    )
+
+
+@main.command()
+@click.argument("year", type=int)
+@click.argument("day", type=int)
+@click.option("--part", type=PART, help="Solve one part only.")
+@click.option("--solver", type=click.Choice(["classical", "neural", "both"]), default="both", show_default=True)
+@click.option("--input", "input_path", metavar="PATH|-", help="Solve this file (or stdin) instead of your aocd input.")
+@click.option("--sample", is_flag=True, help="Solve a generated sample input (fixed seed).")
+@click.option("--device", type=DEVICE, help="JAX backend for the neural solver (default: JAX's default).")
+@click.option("--weights", "weights_root", type=click.Path(file_okay=False, path_type=Path), help="Weights root to load instead of the shipped ones.")
+@click.option("--json", "as_json", is_flag=True, help="Exactly one JSON object on stdout.")
+@user_errors
+def solve(year, day, part, solver, input_path, sample, device, weights_root, as_json) -> None:
+    """Solve YEAR DAY with the classical solver, the neural solver, or both, and cross-check."""
+    if input_path is not None and sample:
+        raise click.UsageError("--input and --sample exclude each other")
+    puzzle = registry.get(year, day)
+    solvers = runner.SOLVERS if solver == "both" else (solver,)
+    parts = (int(part),) if part else (1, 2)
+    if solver == "neural" and not any(p in puzzle.neural for p in parts):
+        raise AocnnError(f"{year} day {day} has no neural solver yet; use --solver classical")
+    puzzle_input, notice = inputs.resolve(puzzle, input_path, sample)
+    if notice:
+        click.echo(f"aocnn: {notice}", err=True)
+    missing = [p for p in parts if p not in puzzle.neural]
+    if "neural" in solvers and missing:
+        click.echo(f"aocnn: no neural solver for {year} day {day} part {', '.join(map(str, missing))}: running classical only", err=True)
+    if "neural" in solvers and not missing:
+        note("loading the neural solver (restore + compile)...")
+    options = runner.RunOptions(parts=parts, solvers=solvers, device=device, weights=weights_root)
+    result = runner.solve(puzzle, puzzle_input, options)
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        click.echo(f"{year} day {day}: {puzzle.title}  (input: {puzzle_input.name})")
+        click.echo(report.solve_table(result))
+    sys.exit(0 if all(runner.ok(r) for r in result["parts"].values()) else 1)
+
+
+@main.command()
+@click.argument("year", type=int)
+@click.argument("day", type=int)
+@click.option("--part", type=PART, help="Train one part only (default: every part with a neural solver).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many steps even if not exact.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Weights root to write (default: the shipped weights/).")
+@click.option("--device", type=DEVICE, help="JAX backend to train on (all its local devices, data-parallel).")
+@user_errors
+def train(year, day, part, seed, max_steps, out, device) -> None:
+    """Train YEAR DAY's neural solver from scratch on generated data, until held-out data are exact."""
+    from aocnn.nn import devices as jax_devices
+    from aocnn.nn import model, training
+
+    puzzle = registry.get(year, day)
+    if not puzzle.neural:
+        raise AocnnError(f"{year} day {day} has no neural solver to train")
+    parts = [int(part)] if part else sorted(puzzle.neural)
+    for p in parts:
+        if p not in puzzle.neural:
+            raise AocnnError(f"{year} day {day} part {p} has no neural solver to train")
+    chosen = jax_devices.select(device)
+    for p in parts:
+        task = puzzle.neural[p]
+        steps = max_steps or task.train.max_steps
+        label = f"part {p} on {jax_devices.describe(chosen)}"
+        with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=True,
+                               item_show_func=lambda s: s) as bar:
+
+            def show(progress: training.Progress) -> None:
+                bar.update(progress.step - bar.pos, f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  {progress.examples_per_s:,.0f} ex/s")
+
+            params, result = training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
+        path = model.save(task, params, result, chosen, out)
+        status = "exact" if result.converged else "NOT exact (raise --max-steps or change --seed)"
+        click.echo(
+            f"{year} day {day} part {p}: {status}: held-out {result.exact:.4%}, {result.steps} steps, "
+            f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters -> {path}"
+        )
+        if not result.converged:
+            sys.exit(1)

@@ -1,0 +1,1 @@
+"""The neural toolkit shared by every puzzle: layers, one training loop, checkpoints."""

@@ -1,0 +1,176 @@
+"""One training loop for every puzzle: optax, a pure jitted step, exactness on held-out data.
+
+Data-parallel over the given devices: the batch axis is sharded over a 1-D mesh, the
+parameters are replicated, and jit inserts the gradient all-reduce.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax.training import train_state
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from aocnn.nn.task import Batch, NeuralTask
+
+HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
+
+
+class TrainingError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    max_steps: int
+    loss: float
+    exact: float  # fraction of held-out examples exactly right
+    examples_per_s: float
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    seed: int
+    steps: int
+    examples: int
+    seconds: float
+    loss: float
+    exact: float
+    converged: bool
+    parameters: int
+
+
+def make_optimizer(task: NeuralTask, max_steps: int) -> optax.GradientTransformation:
+    cfg = task.train
+    schedule = optax.warmup_cosine_decay_schedule(
+        init_value=0.0,
+        peak_value=cfg.learning_rate,
+        warmup_steps=min(cfg.warmup_steps, max(1, max_steps // 2)),
+        decay_steps=max(max_steps, cfg.warmup_steps + 1),
+        end_value=cfg.learning_rate * 0.05,
+    )
+    return optax.chain(optax.clip_by_global_norm(cfg.grad_clip), optax.adamw(schedule, weight_decay=cfg.weight_decay))
+
+
+def init_params(task: NeuralTask, seed: int) -> Any:
+    example = task.make_batch(np.random.default_rng(seed), 2)
+    return task.model.init(jax.random.PRNGKey(seed), example)["params"]
+
+
+def count_parameters(params: Any) -> int:
+    return int(sum(np.size(leaf) for leaf in jax.tree_util.tree_leaves(params)))
+
+
+def make_train_step(task: NeuralTask) -> Callable:
+    def loss_fn(params, batch):
+        outputs = task.model.apply({"params": params}, batch)
+        loss, exact = task.loss(outputs, batch)
+        return loss, exact
+
+    @jax.jit
+    def train_step(state: train_state.TrainState, batch: Batch):
+        (loss, exact), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch)
+        return state.apply_gradients(grads=grads), loss, jnp.mean(exact)
+
+    return train_step
+
+
+def make_eval_step(task: NeuralTask) -> Callable:
+    @jax.jit
+    def eval_step(params, batch: Batch):
+        loss, exact = task.loss(task.model.apply({"params": params}, batch), batch)
+        return loss, jnp.sum(exact)
+
+    return eval_step
+
+
+class DataParallel:
+    """Puts batches (sharded on axis 0) and parameters (replicated) on a device mesh."""
+
+    def __init__(self, devices: list):
+        self.mesh = Mesh(np.array(devices), ("batch",))
+        self.size = len(devices)
+        self.sharded = NamedSharding(self.mesh, PartitionSpec("batch"))
+        self.replicated = NamedSharding(self.mesh, PartitionSpec())
+
+    def round_batch(self, batch_size: int) -> int:
+        return -(-batch_size // self.size) * self.size
+
+    def batch(self, batch: Batch) -> Batch:
+        return jax.device_put(batch, self.sharded)
+
+    def replicate(self, tree: Any) -> Any:
+        return jax.device_put(tree, self.replicated)
+
+
+def evaluate(task: NeuralTask, params: Any, batches: list[Batch], eval_step: Callable) -> tuple[float, float]:
+    losses, exact, total = [], 0, 0
+    for batch in batches:
+        loss, n_exact = eval_step(params, batch)
+        losses.append(float(loss))
+        exact += int(n_exact)
+        total += len(next(iter(batch.values())))
+    return float(np.mean(losses)), exact / total
+
+
+def train(
+    task: NeuralTask,
+    seed: int = 0,
+    max_steps: int | None = None,
+    devices: list | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> tuple[Any, TrainReport]:
+    """Train from scratch until held-out data are exact `exact_evals` times in a row."""
+    cfg = task.train
+    max_steps = max_steps or cfg.max_steps
+    parallel = DataParallel(devices or jax.local_devices())
+    batch_size = parallel.round_batch(cfg.batch_size)
+
+    params = init_params(task, seed)
+    state = train_state.TrainState.create(
+        apply_fn=task.model.apply, params=parallel.replicate(params), tx=make_optimizer(task, max_steps)
+    )
+    train_step, eval_step = make_train_step(task), make_eval_step(task)
+
+    data_rng = np.random.default_rng(seed)
+    held_out_rng = np.random.default_rng(seed + HELD_OUT_OFFSET)
+    eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
+    held_out = [parallel.batch(task.held_out_batch(held_out_rng, eval_chunk)) for _ in range(-(-cfg.eval_size // eval_chunk))]
+
+    start = time.perf_counter()
+    exact_streak, step, loss, exact = 0, 0, float("nan"), 0.0
+    while step < max_steps:
+        batch = parallel.batch(task.make_batch(data_rng, batch_size))
+        state, loss_value, _ = train_step(state, batch)
+        step += 1
+        if step % cfg.eval_every == 0 or step == max_steps:
+            loss = float(loss_value)
+            if not np.isfinite(loss):
+                raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
+            _, exact = evaluate(task, state.params, held_out, eval_step)
+            exact_streak = exact_streak + 1 if exact == 1.0 else 0
+            if progress is not None:
+                elapsed = time.perf_counter() - start
+                progress(Progress(step, max_steps, loss, exact, step * batch_size / elapsed))
+            if exact_streak >= cfg.exact_evals:
+                break
+
+    params = jax.device_get(state.params)
+    report = TrainReport(
+        seed=seed,
+        steps=step,
+        examples=step * batch_size,
+        seconds=time.perf_counter() - start,
+        loss=loss,
+        exact=exact,
+        converged=exact_streak >= cfg.exact_evals,
+        parameters=count_parameters(params),
+    )
+    return params, report

@@ -1,0 +1,104 @@
+"""Which puzzles exist: one declaration per puzzle module, found without a central list.
+
+Built-in puzzles live in the `solvers` package (each module defines `PUZZLE`); other
+installed packages add theirs through the entry-point group `aocnn.puzzles`, whose
+entry points load either a `Puzzle` or a module defining `PUZZLE`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from aocnn.errors import RegistryError
+
+if TYPE_CHECKING:
+    from aocnn.nn.task import NeuralTask
+
+ENTRY_POINT_GROUP = "aocnn.puzzles"
+Solver = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class Puzzle:
+    year: int
+    day: int
+    title: str
+    part1: Solver
+    part2: Solver
+    generate_input: Callable[[int], str]
+    neural: Mapping[int, "NeuralTask"] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.year, self.day)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}_{self.day:02d}"
+
+    def classical(self, part: int) -> Solver:
+        return {1: self.part1, 2: self.part2}[part]
+
+
+def _from_module(module: ModuleType) -> Puzzle | None:
+    puzzle = getattr(module, "PUZZLE", None)
+    if puzzle is None:
+        return None
+    if not isinstance(puzzle, Puzzle):
+        raise RegistryError(f"{module.__name__}.PUZZLE is not an aocnn Puzzle")
+    return replace(puzzle, source=f"module {module.__name__}")
+
+
+def builtin_puzzles() -> list[Puzzle]:
+    import solvers
+
+    found = []
+    for info in pkgutil.walk_packages(solvers.__path__, prefix="solvers."):
+        puzzle = _from_module(importlib.import_module(info.name))
+        if puzzle is not None:
+            found.append(puzzle)
+    return found
+
+
+def plugin_puzzles() -> list[Puzzle]:
+    found = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = ep.load()
+        puzzle = _from_module(loaded) if isinstance(loaded, ModuleType) else loaded
+        if not isinstance(puzzle, Puzzle):
+            raise RegistryError(f"entry point {ep.name} ({ep.value}) is not an aocnn Puzzle")
+        found.append(replace(puzzle, source=f"entry point {ep.name} ({ep.value})"))
+    return found
+
+
+def index(puzzles: list[Puzzle]) -> dict[tuple[int, int], Puzzle]:
+    """Puzzles by (year, day); a second declaration of one day is an error naming both."""
+    by_key: dict[tuple[int, int], Puzzle] = {}
+    for puzzle in puzzles:
+        if puzzle.key in by_key:
+            first = by_key[puzzle.key]
+            raise RegistryError(
+                f"{puzzle.year} day {puzzle.day} is registered twice: by {first.source} and by {puzzle.source}"
+            )
+        by_key[puzzle.key] = puzzle
+    return dict(sorted(by_key.items()))
+
+
+@cache
+def all_puzzles() -> dict[tuple[int, int], Puzzle]:
+    return index(builtin_puzzles() + plugin_puzzles())
+
+
+def get(year: int, day: int) -> Puzzle:
+    puzzles = all_puzzles()
+    if (year, day) not in puzzles:
+        known = ", ".join(f"{y}/{d}" for y, d in puzzles) or "none"
+        raise RegistryError(f"no puzzle registered for {year} day {day} (registered: {known})")
+    return puzzles[(year, day)]
