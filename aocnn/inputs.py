@@ -42,7 +42,7 @@ def from_file(path: str) -> PuzzleInput:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read input file {path}: {exc.strerror or exc}") from exc
+        raise InputError(f"cannot read input file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
     return PuzzleInput(text, "file", name=str(path))
 
 
