@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from aocnn import inputs, registry, report, runner
-from aocnn.errors import AocnnError
+from aocnn import verify as verify_inputs
+from aocnn.errors import AocnnError, RegistryError
 
 PART = click.Choice(["1", "2"])
 DEVICE = click.Choice(["cpu", "gpu"])
@@ -47,6 +48,20 @@ def note(message: str) -> None:
     """Progress for people watching a terminal; silent when stderr is a pipe."""
     if sys.stderr.isatty():
         click.echo(message, err=True)
+
+
+def status(message: str | None) -> None:
+    """One progress line, rewritten in place on a terminal (None clears it); silent when stderr is a pipe."""
+    if sys.stderr.isatty():
+        click.echo("\r\x1b[K" + (f"aocnn: {message}..." if message else ""), err=True, nl=False)
+
+
+def check_device(kind: str | None) -> None:
+    """Asking for a backend that is not there is an error before anything runs, neural or not."""
+    if kind is not None:
+        from aocnn.nn import devices
+
+        devices.select(kind)
 
 
 @click.group()
@@ -112,6 +127,7 @@ def solve(year, day, part, solver, input_path, sample, device, weights_root, as_
     if input_path is not None and sample:
         raise click.UsageError("--input and --sample exclude each other")
     puzzle = registry.get(year, day)
+    check_device(device)
     solvers = runner.SOLVERS if solver == "both" else (solver,)
     parts = (int(part),) if part else (1, 2)
     if solver == "neural" and not any(p in puzzle.neural for p in parts):
@@ -175,3 +191,62 @@ def train(year, day, part, seed, max_steps, out, device) -> None:
         )
         if not result.converged:
             sys.exit(1)
+
+
+def selected_puzzles(year: int | None, day: int | None) -> list[registry.Puzzle]:
+    if day is not None:
+        return [registry.get(year, day)]
+    puzzles = [p for p in registry.all_puzzles().values() if year is None or p.year == year]
+    if not puzzles:
+        known = ", ".join(f"{y}/{d}" for y, d in registry.all_puzzles()) or "none"
+        raise RegistryError(f"no puzzle registered for {year} (registered: {known})")
+    return puzzles
+
+
+@main.command()
+@click.argument("year", type=int, required=False)
+@click.argument("day", type=int, required=False)
+@click.option("--inputs", "inputs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of inputs: YEAR_DAY.txt, or YEAR_DAY/*.txt for several (answers in NAME.answers).")
+@click.option("--device", type=DEVICE, help="JAX backend for the neural solvers (default: JAX's default).")
+@click.option("--weights", "weights_root", type=click.Path(file_okay=False, path_type=Path), help="Weights root to load instead of the shipped ones.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of rows on stdout.")
+@user_errors
+def verify(year, day, inputs_dir, device, weights_root, as_json) -> None:
+    """Cross-check every registered puzzle (or YEAR, or YEAR DAY): both parts, both solvers.
+
+    Inputs: files in --inputs DIR, else your own input through aocd when a session token is set,
+    else the puzzle's generated sample. Exit 0 when everything agrees, 1 on a disagreement or a
+    wrong known answer, 2 when anything could not be checked (the error is shown in its row).
+    """
+    puzzles = selected_puzzles(year, day)
+    check_device(device)
+    token = inputs.has_token()
+    if inputs_dir is not None:
+        stray = verify_inputs.unmatched(inputs_dir, list(registry.all_puzzles().values()))
+        if stray:
+            click.echo(f"aocnn: ignoring {', '.join(stray)} in {inputs_dir}: not named YEAR_DAY of a registered puzzle", err=True)
+    jobs = []
+    for puzzle in puzzles:
+        status(f"{puzzle.year}/{puzzle.day}: finding inputs")
+        jobs.extend((puzzle, found) for found in verify_inputs.inputs_for(puzzle, inputs_dir, token))
+    status(None)
+    samples = [f"{p.year}/{p.day}" for p, found in jobs if found.source == "sample"]
+    if samples:
+        click.echo(f"aocnn: no AoC session token: verifying generated samples for {', '.join(samples)}"
+                   " (set AOC_SESSION, or pass --inputs DIR, to verify your own inputs)", err=True)
+    networks = runner.Networks(device, weights_root)
+    rows = []
+    for puzzle, found in jobs:
+        for part in (1, 2):
+            if isinstance(found, verify_inputs.Unavailable):
+                rows.append(runner.input_error_row(puzzle, part, found.source, found.name, found.message))
+            else:
+                rows.append(runner.verify_part(puzzle, part, found, networks, progress=status))
+    status(None)
+    if as_json:
+        click.echo(json.dumps(rows))
+    else:
+        click.echo(report.verify_table(rows))
+        click.echo(report.verify_summary(rows))
+    sys.exit(runner.verify_status(rows))

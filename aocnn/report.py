@@ -44,3 +44,45 @@ def part_cells(record: dict[str, Any]) -> list[str]:
 def solve_table(result: dict[str, Any]) -> str:
     rows = [[part, *part_cells(record)] for part, record in result["parts"].items()]
     return table(["part", *PART_HEADER], rows)
+
+
+VERIFY_HEADER = ["puzzle", "part", "input", *PART_HEADER, "error"]
+
+
+def verify_cells(row: dict[str, Any]) -> list[str]:
+    cells = part_cells(row)
+    error = row["error"] or ""
+    failed = [s for s in ("classical", "neural") if error.startswith(f"{s}: ") or f"; {s}: " in error]
+    if "classical" in failed:
+        cells[0] = "error"
+    if "neural" in failed:
+        cells[2] = "error"
+    return [f"{row['year']}/{row['day']}", str(row["part"]), row["input_name"], *cells, row["error"] or ""]
+
+
+def verify_table(rows: list[dict[str, Any]]) -> str:
+    return table(VERIFY_HEADER, [verify_cells(row) for row in rows])
+
+
+def verify_summary(rows: list[dict[str, Any]]) -> str:
+    """The last line of `aocnn verify`: how many parts agree out of how many were compared, and what else."""
+    compared = [r for r in rows if r["agree"] is not None]
+    agree = sum(r["agree"] for r in compared)
+    right = sum(r["correct"] is True for r in rows)
+    wrong = sum(r["correct"] is False for r in rows)
+    classical_only = sum("classical" in r and "neural" not in r and not r["error"] for r in rows)
+    errors = sum(bool(r["error"]) for r in rows)
+    puzzles = len({(r["year"], r["day"]) for r in rows})
+    inputs = len({(r["year"], r["day"], r["input_name"]) for r in rows})
+    parts = [
+        f"{agree} of {len(compared)} parts agree (classical = neural)",
+        f"known answers: {right} right, {wrong} wrong, {len(rows) - right - wrong} unknown",
+    ]
+    if classical_only:
+        parts.append(f"{classical_only} classical only (no neural solver)")
+    parts.append(count(errors, "error"))
+    return f"verified {count(len(rows), 'part')} ({count(puzzles, 'puzzle')}, {count(inputs, 'input')}): " + "; ".join(parts)
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
