@@ -34,7 +34,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_every: int = 50
     eval_size: int = 4096
-    exact_evals: int = 3  # stop once held-out data is exact this many evaluations in a row
+    exact_evals: int = 3  # stop once this many fresh held-out sets in a row are exact
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def train(
     devices: list | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> tuple[Any, TrainReport]:
-    """Train from scratch until held-out data are exact `exact_evals` times in a row."""
+    """Train from scratch until `exact_evals` fresh held-out sets in a row are exact."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
@@ -142,7 +142,6 @@ def train(
     data_rng = np.random.default_rng(seed)
     held_out_rng = np.random.default_rng(seed + HELD_OUT_OFFSET)
     eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
-    held_out = [parallel.batch(task.held_out_batch(held_out_rng, eval_chunk)) for _ in range(-(-cfg.eval_size // eval_chunk))]
 
     start = time.perf_counter()
     exact_streak, step, loss, exact = 0, 0, float("nan"), 0.0
@@ -154,7 +153,8 @@ def train(
             loss = float(loss_value)
             if not np.isfinite(loss):
                 raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
-            _, exact = evaluate(task, state.params, held_out, eval_step)
+            held_out = [parallel.batch(task.held_out_batch(held_out_rng, eval_chunk)) for _ in range(-(-cfg.eval_size // eval_chunk))]
+            _, exact = evaluate(task, state.params, held_out, eval_step)  # fresh examples every time
             exact_streak = exact_streak + 1 if exact == 1.0 else 0
             if progress is not None:
                 elapsed = time.perf_counter() - start

@@ -1,0 +1,28 @@
+"""Text to padded id arrays with numpy (no Python loop over characters)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+PAD = 0
+
+
+def char_table(alphabet: str) -> np.ndarray:
+    """Byte -> id: PAD is 0, the alphabet is 1..n, anything else is n+1."""
+    table = np.full(256, len(alphabet) + 1, dtype=np.int32)
+    table[np.frombuffer(alphabet.encode("ascii"), np.uint8)] = np.arange(1, len(alphabet) + 1)
+    return table
+
+
+def char_ids(lines: list[str], table: np.ndarray, multiple: int = 8, min_width: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """ids [N, L] (L: the longest line rounded up to `multiple`, at least `min_width`; PAD after each line) and lengths [N].
+
+    Fixed widths keep jit from compiling once per batch shape."""
+    lengths = np.fromiter(map(len, lines), dtype=np.int32, count=len(lines))
+    flat = table[np.frombuffer("".join(lines).encode("ascii", "replace"), np.uint8)]
+    width = max(multiple, min_width, -(-int(lengths.max(initial=0)) // multiple) * multiple)
+    ids = np.full((len(lines), width), PAD, dtype=np.int32)
+    rows = np.repeat(np.arange(len(lines)), lengths)
+    cols = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    ids[rows, cols] = flat
+    return ids, lengths
