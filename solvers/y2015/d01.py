@@ -1,0 +1,299 @@
+"""AoC 2015 day 1, "Not Quite Lisp".
+
+Santa walks a building by one line of parentheses: '(' goes up one floor, ')' down one,
+starting on floor 0. Part 1 is the floor he ends on. Part 2 is the 1-based position of the
+first character that takes him to floor -1 (the basement).
+
+The input is one line; a trailing newline (or CRLF) is allowed, any other character is
+malformed and reported with its position. A walk that never reaches floor -1 has no part 2
+answer, and both solvers say so instead of inventing a position.
+
+Neural solvers (both read the characters with a recurrent network; see `aocnn.nn.recurrent`):
+- learned, part 1: a linear recurrence h_t = decay * h_{t-1} + embed[char] with weights
+  clipped to [-1, 1], and a readout weight: the floor after the last character. Training
+  drives them onto exactly decay = 1, embed = +-1, readout = +-1, so the count is exact at
+  any length.
+- learned, part 2: the same kind of recurrence (the floor signal, also taught the final
+  floor as a second target), a small ReLU network that turns the floor at each step into a
+  "stop here" logit, and a stick-breaking readout that makes those logits a distribution
+  over "first stop at position t" and "never". The network learns which floor to stop on;
+  "first" comes from the stick-breaking survival product, "never" is its last outcome.
+- hand-written: checking the characters, mapping '(' and ')' to ids 0 and 1, running the
+  network, rounding its floor (part 1), taking the argmax over positions-or-never and adding
+  1 for the 1-based position (part 2), and turning "never" into an error.
+"""
+
+from __future__ import annotations
+
+import flax.linen as nn
+import jax.numpy as jnp
+import numpy as np
+
+from aocnn.errors import InputError
+from aocnn.nn.recurrent import LinearRecurrence, last_step, stick_breaking, unit_clip, uniform_init
+from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.registry import Puzzle
+
+UP, DOWN = "(", ")"
+REAL_LENGTH = 7000
+
+
+# --- reading the input ----------------------------------------------------------------------
+
+def instructions(text: str) -> str:
+    """The parentheses, without the trailing line ending; anything else is an error naming its position."""
+    line = text.rstrip("\r\n")
+    if not line:
+        raise InputError("empty input: expected one line of '(' and ')'")
+    codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
+    bad = np.flatnonzero((codes != ord(UP)) & (codes != ord(DOWN)))
+    if bad.size:
+        at = int(bad[0])
+        raise InputError(f"position {at + 1}: unexpected character {line[at]!r} (expected '(' or ')')")
+    return line
+
+
+def no_basement(why: str = "") -> InputError:
+    return InputError("no part 2 answer: the walk never reaches floor -1" + why)
+
+
+# --- classical ------------------------------------------------------------------------------
+
+def part1(text: str) -> int:
+    line = instructions(text)
+    return line.count(UP) - line.count(DOWN)
+
+
+def part2(text: str) -> int:
+    floor = 0
+    for position, char in enumerate(instructions(text), 1):
+        floor += 1 if char == UP else -1
+        if floor == -1:
+            return position
+    raise no_basement()
+
+
+# --- generator ------------------------------------------------------------------------------
+
+def dyck_path(rng: np.random.Generator, length: int) -> np.ndarray:
+    """Steps (+1/-1) of a uniformly random walk of even `length` from 0 back to 0 that never goes
+    below 0: a random balanced sequence rotated to start after its lowest point (cycle lemma)."""
+    steps = np.repeat(np.array([1, -1], dtype=np.int8), length // 2)
+    rng.shuffle(steps)
+    if length == 0:
+        return steps
+    lowest = int(np.argmin(np.cumsum(steps)))
+    return np.roll(steps, -(lowest + 1))
+
+
+def walk_to(rng: np.random.Generator, length: int, rise: int) -> np.ndarray:
+    """Steps of a random walk of `length` steps that rises by `rise` (same parity as length)."""
+    ups = (length + rise) // 2
+    steps = np.repeat(np.array([1, -1], dtype=np.int8), [ups, length - ups])
+    rng.shuffle(steps)
+    return steps
+
+
+def basement_walk(rng: np.random.Generator, length: int, first: int, final: int) -> np.ndarray:
+    """Steps of a walk of `length` that first reaches floor -1 at 1-based `first` (odd) and ends on `final`."""
+    before = dyck_path(rng, first - 1)
+    after = walk_to(rng, length - first, final + 1)
+    return np.concatenate([before, np.array([-1], dtype=np.int8), after])
+
+
+def as_text(steps: np.ndarray) -> str:
+    return np.where(steps > 0, ord(UP), ord(DOWN)).astype(np.uint8).tobytes().decode("ascii")
+
+
+def odd_between(rng: np.random.Generator, low: int, high: int) -> int:
+    return int(rng.integers(low // 2, (high - 1) // 2 + 1)) * 2 + 1
+
+
+def generate_input(seed: int, length: int = REAL_LENGTH) -> str:
+    """A full input of the real shape (one line of 7,000 parentheses, first basement visit
+    around positions 1,000-3,000, final floor 70-280); other lengths scale those ranges."""
+    rng = np.random.default_rng(seed)
+    scale = length / REAL_LENGTH
+    first = odd_between(rng, max(1, int(1000 * scale)), max(1, int(3000 * scale)))
+    final = int(rng.integers(int(70 * scale), int(280 * scale) + 1))
+    final += (length - first + final + 1) % 2  # reachable parity
+    final = min(final, length - first - 1)
+    return as_text(basement_walk(rng, length, first, final)) + "\n"
+
+
+def generate_input_without_basement(seed: int, length: int = REAL_LENGTH) -> str:
+    """Like `generate_input`, but the walk never goes below floor 0 (no part 2 answer): the walk
+    of the real-shaped input folded up at floor 0 (its floors' absolute values)."""
+    steps = np.where(np.frombuffer(generate_input(seed, length).rstrip().encode("ascii"), np.uint8) == ord(UP), 1, -1)
+    floors = np.abs(np.cumsum(steps))
+    return as_text(np.diff(floors, prepend=0)) + "\n"
+
+
+# --- neural ---------------------------------------------------------------------------------
+
+VOCAB = 2  # '(' -> 0, ')' -> 1
+TRAIN_LENGTH = 200  # training walks have 1-200 characters
+
+
+def encode(text: str) -> dict[str, np.ndarray]:
+    line = instructions(text)
+    ids = (np.frombuffer(line.encode("ascii"), dtype=np.uint8) == ord(DOWN)).astype(np.int32)
+    return {"ids": ids[None, :], "mask": np.ones((1, ids.size), dtype=bool)}
+
+
+def random_walks(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Padded ids (n x 200) and masks of walks of 1-200 steps, each with its own up-probability."""
+    lengths = rng.integers(1, TRAIN_LENGTH + 1, n)
+    p_up = rng.random((n, 1))
+    ids = (rng.random((n, TRAIN_LENGTH)) >= p_up).astype(np.int32)
+    mask = np.arange(TRAIN_LENGTH)[None, :] < lengths[:, None]
+    return ids, mask
+
+
+def first_basement_walks(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Half built to first reach -1 at a uniform position, a quarter free random walks (mostly
+    near-balanced), a quarter free walks after a zigzag "()()..." that lingers on floors 0 and 1:
+    a long stay just above the basement must not wear down the network's "not yet"."""
+    ids, mask = random_walks(rng, n)
+    ids = (rng.random(ids.shape) >= rng.uniform(0.3, 0.75, (n, 1))).astype(np.int32)
+    for row in range(1, n, 4):
+        zigzag = 2 * int(rng.integers(0, mask[row].sum() // 2 + 1))
+        ids[row, :zigzag] = np.arange(zigzag) % 2
+    for row in range(0, n, 2):
+        length = int(mask[row].sum())
+        first = odd_between(rng, 1, length)
+        rise = int(rng.integers(-(length - first), length - first + 1))
+        rise += (length - first - rise) % 2
+        steps = basement_walk(rng, length, first, rise - 1)
+        ids[row, :length] = steps < 0
+    return ids, mask
+
+
+def step_floors(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return np.cumsum(np.where(mask, 1 - 2 * ids, 0), axis=1)
+
+
+def part1_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    ids, mask = random_walks(rng, n)
+    return {"ids": ids, "mask": mask, "floor": step_floors(ids, mask)[:, -1].astype(np.float32)}
+
+
+def part2_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Label: the 0-based index of the first step on floor -1, or 200 (one past the end) for never."""
+    ids, mask = first_basement_walks(rng, n)
+    floors = step_floors(ids, mask)
+    in_basement = (floors == -1) & mask
+    first = np.where(in_basement.any(axis=1), in_basement.argmax(axis=1), TRAIN_LENGTH)
+    return {"ids": ids, "mask": mask, "first": first.astype(np.int32), "floor": floors[:, -1].astype(np.float32)}
+
+
+class FinalFloor(nn.Module):
+    """Part 1: the state of a clipped linear recurrence after the last character, times a clipped readout."""
+
+    vocab: int = VOCAB
+
+    @nn.compact
+    def __call__(self, batch):
+        floor_BxTx1 = LinearRecurrence(self.vocab, 1)(batch["ids"], batch["mask"])
+        readout = unit_clip(self.param("readout", uniform_init(0.5), ()))
+        return last_step(floor_BxTx1, batch["mask"])[:, 0] * readout
+
+
+class FirstBasement(nn.Module):
+    """Part 2: floor signal per step -> ReLU net -> stop logit -> stick-breaking over positions and never.
+
+    The floor signal is also read out after the last step and taught the final floor (an
+    auxiliary target): the first-basement label alone leaves a counter that is almost
+    right on 200 steps good enough, and almost right drifts over 7,000.
+    """
+
+    vocab: int = VOCAB
+    hidden: int = 8
+
+    @nn.compact
+    def __call__(self, batch):
+        floor_BxTx1 = LinearRecurrence(self.vocab, 1)(batch["ids"], batch["mask"])
+        readout = unit_clip(self.param("readout", uniform_init(0.5), ()))
+        hidden_BxTxH = nn.relu(nn.Dense(self.hidden)(floor_BxTx1))
+        stop_logit_BxT = nn.Dense(1)(hidden_BxTxH)[..., 0]
+        log_first_BxT, log_never_B = stick_breaking(stop_logit_BxT, batch["mask"])
+        return {
+            "floor": last_step(floor_BxTx1, batch["mask"])[:, 0] * readout,
+            "log_p": jnp.concatenate([log_first_BxT, log_never_B[:, None]], axis=1),  # last column: never
+        }
+
+
+FLOOR_TOLERANCE = 1e-3  # right to within this on 200 steps leaves room for 350x longer walks
+
+
+def part1_loss(floor_B, batch):
+    error_B = floor_B - batch["floor"]
+    return jnp.mean(error_B**2), jnp.abs(error_B) < FLOOR_TOLERANCE
+
+
+CONFIDENT = np.log(0.99)  # below this probability a part 2 answer counts as low-confidence
+TRAINED_MARGIN = np.log(0.9995)  # held-out walks count as right only this sure: 200 steps must leave
+# room for 70,000 (every step before the basement takes its stop probability off the answer's)
+
+
+def part2_loss(outputs, batch):
+    """Cross-entropy of the outcome distribution (already normalised: positions, then never), plus the floor."""
+    log_p_BxT1 = outputs["log_p"]
+    first_B = jnp.where(batch["first"] >= batch["ids"].shape[1], log_p_BxT1.shape[1] - 1, batch["first"])
+    log_p_label_B = jnp.take_along_axis(log_p_BxT1, first_B[:, None], axis=1)[:, 0]
+    floor_loss, floor_exact_B = part1_loss(outputs["floor"], batch)
+    exact_B = (jnp.argmax(log_p_BxT1, axis=1) == first_B) & (log_p_label_B > TRAINED_MARGIN) & floor_exact_B
+    return -jnp.mean(log_p_label_B) + floor_loss, exact_B
+
+
+def solve_part1(model, text: str) -> NeuralAnswer:
+    floor = float(np.asarray(model(encode(text)))[0])
+    answer = round(floor)
+    return NeuralAnswer(answer, low_confidence=int(abs(floor - answer) > 0.25))
+
+
+def solve_part2(model, text: str) -> NeuralAnswer:
+    log_p = np.asarray(model(encode(text))["log_p"])[0]
+    best = int(np.argmax(log_p))
+    if best == log_p.size - 1:
+        raise no_basement(f" (the network's most likely outcome is 'never', p = {np.exp(log_p[best]):.4f})")
+    return NeuralAnswer(best + 1, low_confidence=int(log_p[best] < CONFIDENT))
+
+
+PART1 = NeuralTask(
+    name="2015_01/part1",
+    model=FinalFloor(),
+    make_batch=part1_batch,
+    loss=part1_loss,
+    solve=solve_part1,
+    train=TrainConfig(batch_size=128, learning_rate=0.05, warmup_steps=20, max_steps=2000, eval_every=25),
+    learned="the floor: a clipped linear recurrence over the characters (decay, +-1 per character) and its readout",
+    hand_written="checking the characters, '(' -> 0 and ')' -> 1, rounding the network's floor",
+)
+
+PART2 = NeuralTask(
+    name="2015_01/part2",
+    model=FirstBasement(),
+    make_batch=part2_batch,
+    loss=part2_loss,
+    solve=solve_part2,
+    train=TrainConfig(batch_size=128, learning_rate=0.02, warmup_steps=50, max_steps=4000, eval_every=50),
+    learned=(
+        "the floor signal (clipped linear recurrence) and which floor to stop on (a ReLU net giving a stop "
+        "logit per step); stick-breaking turns the logits into p(first stop at t) and p(never)"
+    ),
+    hand_written=(
+        "checking the characters, '(' -> 0 and ')' -> 1, argmax over positions-or-never, +1 for a 1-based "
+        "position, an error when the argmax is never"
+    ),
+)
+
+PUZZLE = Puzzle(
+    year=2015,
+    day=1,
+    title="Not Quite Lisp",
+    part1=part1,
+    part2=part2,
+    generate_input=generate_input,
+    neural={1: PART1, 2: PART2},
+)

@@ -1,0 +1,225 @@
+"""2015 day 1: classical solvers against an oracle, input checking, generator shape, and the
+recurrent neural solvers (a tiny training run, the shipped weights, the CLI)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from itertools import accumulate
+
+import jax
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aocnn.cli import main
+from aocnn.errors import InputError
+from aocnn.nn import model as nn_model
+from aocnn.nn import training
+from aocnn.nn.recurrent import linear_scan, stick_breaking
+from aocnn.nn.task import TrainConfig
+from solvers.y2015 import d01
+
+PARENS = st.text(alphabet="()", min_size=1, max_size=300)
+
+
+def oracle(text: str) -> tuple[int, int | None]:
+    """Final floor and first basement position, by a running sum over +-1 values."""
+    floors = list(accumulate({"(": 1, ")": -1}[c] for c in text.strip()))
+    return floors[-1], next((i for i, f in enumerate(floors, 1) if f == -1), None)
+
+
+def classical(text: str) -> tuple[int, int | None]:
+    try:
+        second = d01.part2(text)
+    except InputError:
+        second = None
+    return d01.part1(text), second
+
+
+# --- classical ------------------------------------------------------------------------------
+
+@given(PARENS, st.sampled_from(["", "\n", "\r\n"]))
+def test_classical_matches_oracle(line, ending):
+    assert classical(line + ending) == oracle(line)
+
+
+def test_classical_on_generated_inputs():
+    for seed in range(20):
+        text = d01.generate_input(seed)
+        assert classical(text) == oracle(text)
+
+
+@pytest.mark.parametrize("solve", [d01.part1, d01.part2])
+@pytest.mark.parametrize("text, position, char", [("(()x)", 4, "x"), ("((\n))\n", 3, "\n"), ("() ", 3, " "),
+                                                  ("é(", 1, "é"), ("(((]", 4, "]")])
+def test_malformed_character_is_named_with_its_position(solve, text, position, char):
+    with pytest.raises(InputError, match=re.escape(f"position {position}: unexpected character {char!r}")):
+        solve(text)
+
+
+@pytest.mark.parametrize("text", ["", "\n", "\r\n"])
+def test_empty_input_is_an_error(text):
+    with pytest.raises(InputError, match="empty input"):
+        d01.part1(text)
+
+
+def test_no_basement_has_no_part_2_answer():
+    with pytest.raises(InputError, match="never reaches floor -1"):
+        d01.part2("(()()\n")
+
+
+# --- generator ------------------------------------------------------------------------------
+
+def test_generated_input_has_the_real_shape():
+    for seed in range(10):
+        text = d01.generate_input(seed)
+        assert text == d01.generate_input(seed)
+        assert text.endswith("\n") and len(text.strip()) == 7000 and set(text.strip()) == {"(", ")"}
+        floor, first = oracle(text)
+        assert 1000 <= first <= 3000
+        assert 70 <= floor <= 281
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 10, 70_000])
+def test_generated_inputs_of_other_lengths_reach_the_basement(length):
+    text = d01.generate_input(7, length)
+    assert len(text.strip()) == length
+    assert oracle(text)[1] is not None
+
+
+def test_inputs_without_basement_never_go_below_ground():
+    for seed in range(5):
+        text = d01.generate_input_without_basement(seed)
+        floors = np.cumsum([1 if c == "(" else -1 for c in text.strip()])
+        assert len(floors) == 7000 and floors.min() >= 0
+
+
+@pytest.mark.parametrize("make_batch", [d01.part1_batch, d01.part2_batch])
+def test_training_labels_agree_with_the_classical_solver(make_batch):
+    batch = make_batch(np.random.default_rng(0), 300)
+    lengths = batch["mask"].sum(axis=1)
+    assert lengths.min() >= 1 and lengths.max() <= d01.TRAIN_LENGTH
+    for ids, length, i in zip(batch["ids"], lengths, range(300)):
+        floor, first = classical("".join("()"[j] for j in ids[:length]))
+        assert batch["floor"][i] == floor
+        if "first" in batch:
+            assert batch["first"][i] == (d01.TRAIN_LENGTH if first is None else first - 1)
+    if "first" in batch:  # every kind of answer is taught: early, late, never
+        first = batch["first"]
+        assert (first == 0).any() and (first > 100).any() and (first == d01.TRAIN_LENGTH).any()
+
+
+# --- recurrent layers -----------------------------------------------------------------------
+
+def test_linear_scan_matches_a_step_by_step_loop():
+    rng = np.random.default_rng(0)
+    drive = rng.normal(size=(2, 600, 3)).astype(np.float32)
+    decay = np.array([1.0, 0.9, -0.5], dtype=np.float32)
+    state, expected = np.zeros((2, 3)), []
+    for t in range(600):
+        state = decay * state + drive[:, t]
+        expected.append(state)
+    np.testing.assert_allclose(linear_scan(decay, drive), np.stack(expected, axis=1), atol=1e-4)
+
+
+def test_stick_breaking_is_a_distribution_over_first_stops():
+    logits = np.array([[-30.0, 30.0, 30.0, -30.0], [-30.0, -30.0, -30.0, -30.0]], dtype=np.float32)
+    mask = np.array([[True] * 4, [True, True, False, False]])
+    log_first, log_never = stick_breaking(logits, mask)
+    p = np.exp(np.concatenate([np.asarray(log_first), np.asarray(log_never)[:, None]], axis=1))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-6)
+    assert p[0].argmax() == 1 and p[1].argmax() == 4 and p[1, 2:4].sum() == 0
+
+
+# --- neural: training from scratch ----------------------------------------------------------
+
+def test_part1_trains_to_an_exact_counter():
+    task = replace(d01.PART1, train=TrainConfig(batch_size=64, learning_rate=0.05, warmup_steps=10, max_steps=400,
+                                                eval_every=25, eval_size=512, exact_evals=2))
+    params, report = training.train(task, seed=0)
+    assert report.converged, report
+    recurrence = params["LinearRecurrence_0"]
+    assert np.clip(recurrence["decay"], -1, 1).tolist() == [1.0]
+    assert sorted(np.clip(recurrence["embed"][:, 0], -1, 1).tolist()) == [-1.0, 1.0]
+    network = nn_model.Model(task, params)
+    for seed in range(3):
+        text = d01.generate_input(seed)
+        assert network.solve(text).answer == d01.part1(text)
+
+
+# --- neural: the shipped weights ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def networks():
+    return {part: nn_model.load(task) for part, task in d01.PUZZLE.neural.items()}
+
+
+def test_shipped_counters_sit_exactly_on_plus_minus_one(networks):
+    for network in networks.values():
+        recurrence = jax.tree_util.tree_map(lambda w: np.clip(w, -1, 1), network.params["LinearRecurrence_0"])
+        assert np.asarray(recurrence["decay"]).tolist() == [1.0]
+        assert sorted(np.asarray(recurrence["embed"])[:, 0].tolist()) == [-1.0, 1.0]
+
+
+@pytest.mark.parametrize("part", [1, 2])
+def test_shipped_weights_exact_on_training_length_records(networks, part):
+    task = d01.PUZZLE.neural[part]
+    batch = task.make_batch(np.random.default_rng(12345), 2000)
+    _, exact = task.loss(networks[part](batch), batch)
+    assert np.asarray(exact).all()
+
+
+@pytest.mark.slow
+def test_shipped_weights_exact_on_full_inputs(networks):
+    for seed in range(100, 130):
+        text = d01.generate_input(seed)
+        assert networks[1].solve(text).answer == d01.part1(text)
+        assert networks[2].solve(text).answer == d01.part2(text)
+    long_text = d01.generate_input(1, 70_000)
+    assert networks[1].solve(long_text).answer == d01.part1(long_text)
+    assert networks[2].solve(long_text).answer == d01.part2(long_text)
+
+
+def test_network_says_when_there_is_no_basement(networks):
+    for seed in range(5):
+        with pytest.raises(InputError, match="never reaches floor -1"):
+            networks[2].solve(d01.generate_input_without_basement(seed))
+
+
+def test_network_is_not_worn_down_by_lingering_above_the_basement(networks):
+    """7,000 characters spent on floors 0 and 1, far more than any training walk."""
+    assert networks[2].solve("()" * 3499 + "))").answer == 6999
+    with pytest.raises(InputError, match="never reaches floor -1"):
+        networks[2].solve("()" * 3500)
+    assert networks[1].solve("(" * 7000).answer == 7000
+
+
+@pytest.mark.parametrize("part", [1, 2])
+def test_neural_path_rejects_malformed_input(networks, part):
+    with pytest.raises(InputError, match="position 3: unexpected character 'x'"):
+        networks[part].solve("()x(")
+
+
+def test_cli_solves_a_file_with_both_solvers(tmp_path):
+    path = tmp_path / "input.txt"
+    text = d01.generate_input(3).replace("\n", "\r\n")
+    path.write_text(text, newline="")
+    result = CliRunner().invoke(main, ["solve", "2015", "1", "--input", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    parts = json.loads(result.output)["parts"]
+    assert parts["1"]["neural"]["answer"] == parts["1"]["classical"]["answer"] == str(d01.part1(text))
+    assert parts["2"]["neural"]["answer"] == parts["2"]["classical"]["answer"] == str(d01.part2(text))
+
+
+@pytest.mark.parametrize("text, message", [("(()x", "position 4: unexpected character 'x'"),
+                                           ("(((\n", "never reaches floor -1")])
+def test_cli_reports_bad_input_in_one_line(tmp_path, text, message):
+    path = tmp_path / "input.txt"
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["solve", "2015", "1", "--input", str(path)])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
