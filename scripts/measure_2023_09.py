@@ -1,0 +1,102 @@
+"""Measure the shipped 2023 day 9 networks: exactness far outside their training range.
+
+Training saw sequences of 3-8 values with |x| <= 100. This checks, against the classical
+solver, both parts on
+  - COUNT fresh sequences of the real shape (21 values) with magnitudes up to 1e8
+    (half spread like real inputs, half sized to the bound);
+  - PER_LENGTH sequences of every length 5..40, magnitudes up to 1e8;
+  - INPUTS full generated inputs of the real shape (200 lines of 21 values), answers summed;
+and prints the learned NAC weights, their distance from integers, and warm solve times.
+
+    python scripts/measure_2023_09.py [--count 10000] [--per-length 300] [--inputs 50] [--weights DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from aocnn.nn import model as nn_model
+from aocnn.nn.arithmetic import learned_weights
+from solvers.y2023 import d09
+
+BOUND = 10**8
+
+
+def sequences(rng: np.random.Generator, n: int, length: int) -> list[list[int]]:
+    spread = d09.polynomial_sequences(rng, n - n // 2, length, -BOUND, BOUND, spread=True)
+    sized = d09.polynomial_sequences(rng, n // 2, length, -BOUND, BOUND, spread=False)
+    return [list(map(int, row[1:-1])) for row in np.concatenate([spread, sized])]
+
+
+def check(network, part: int, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sequence: exactly right, low confidence, right with the unrounded weights (one network run)."""
+    truth = [d09.next_value(s) if part == 1 else d09.previous_value(s) for s in seqs]
+    answers, exact_range = d09.run_exact(network, seqs)
+    right = np.array([int(a) == t for a, t in zip(np.rint(answers), truth)])
+    with jax.enable_x64(True):  # the same network with its weights as learned, for comparison
+        soft = np.asarray(network(d09.encode(seqs))["soft"], dtype=np.float64)
+    soft_right = np.array([int(a) == t for a, t in zip(np.rint(soft), truth)])
+    return right, ~exact_range, soft_right
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000, help="real-shaped sequences (21 values, up to 1e8)")
+    parser.add_argument("--per-length", type=int, default=300, help="sequences per length 5..40")
+    parser.add_argument("--inputs", type=int, default=50, help="full generated inputs (200 x 21)")
+    parser.add_argument("--weights", type=Path, help="weights root (default: the shipped weights/)")
+    parser.add_argument("--seed", type=int, default=90_000)
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+
+    for part in (1, 2):
+        task = d09.neural_task(part)
+        network = nn_model.load(task, args.weights)
+        meta = network.meta
+        print(f"== part {part}: {task.name}  seed {meta.get('seed')}, {meta.get('steps')} steps, "
+              f"{meta.get('examples_seen'):,} examples, {meta.get('train_seconds')} s, "
+              f"{meta.get('parameters')} parameters")
+        for name, w in learned_weights(network.params).items():
+            gap = float(np.max(np.abs(w - np.round(w))))
+            print(f"   {name:<10} learned {np.array2string(w.ravel(), precision=8)}  "
+                  f"-> integral {np.round(w).ravel().astype(int).tolist()}  (gap {gap:.2e})")
+
+        seqs = sequences(rng, args.count, 21)
+        magnitude = max(max(abs(v) for v in s) for s in seqs)
+        right, low, soft = check(network, part, seqs)
+        print(f"   real-shaped (21 values, max |x| {magnitude:.3g}): {right.sum()}/{len(seqs)} exact, "
+              f"{low.sum()} low-confidence (unrounded weights: {soft.sum()}/{len(seqs)} exact)")
+
+        lengths = np.repeat(np.arange(5, 41), args.per_length)
+        seqs = [s for length in range(5, 41) for s in sequences(rng, args.per_length, length)]
+        right, low, soft = check(network, part, seqs)  # all lengths padded into one batch
+        failed = [f"{n}: {np.sum(~right[lengths == n])} wrong" for n in range(5, 41) if not right[lengths == n].all()]
+        print(f"   lengths 5..40 ({args.per_length} each, up to 1e8): {right.sum()}/{len(seqs)} exact, "
+              f"{low.sum()} low-confidence (unrounded weights: {soft.sum()}/{len(seqs)} exact)"
+              f"{'; ' + ', '.join(failed) if failed else ''}")
+
+        solve = d09.part1 if part == 1 else d09.part2
+        agree, neural_s, classical_s = 0, [], []
+        for i in range(args.inputs):
+            text = d09.generate_input(args.seed + i)
+            network.solve(text)  # compile for this shape
+            start = time.perf_counter()
+            answer = network.solve(text)
+            neural_s.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            expected = solve(text)
+            classical_s.append(time.perf_counter() - start)
+            agree += answer.answer == expected and answer.low_confidence == 0
+        if args.inputs:
+            print(f"   full inputs (200 x 21): {agree}/{args.inputs} answers exact; warm solve median "
+                  f"neural {np.median(neural_s) * 1e3:.1f} ms, classical {np.median(classical_s) * 1e3:.1f} ms "
+                  f"on {network.device.platform}")
+
+
+if __name__ == "__main__":
+    main()
