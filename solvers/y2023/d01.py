@@ -10,9 +10,16 @@ Neural solver (see `neural` below): what is learned and what is hand-written is 
 
 from __future__ import annotations
 
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
 import numpy as np
+import optax
 
 from aocnn.errors import line_error
+from aocnn.nn.encode import char_ids, char_table
+from aocnn.nn.layers import WindowEmbed, latch
+from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -22,15 +29,19 @@ NUMERALS = "0123456789"
 
 # --- classical ------------------------------------------------------------------------------
 
-def digits(line: str, spelled: bool) -> list[int]:
-    """Digits in order of where they start; with `spelled`, words count too (overlaps allowed)."""
+def digit_starts(line: str, spelled: bool) -> list[tuple[int, int]]:
+    """(position, value) of every digit, in order; with `spelled`, words count too (overlaps allowed)."""
     found = []
     for start, char in enumerate(line):
         if char in NUMERALS:
-            found.append(int(char))
+            found.append((start, int(char)))
         elif spelled:
-            found.extend(value for value, word in enumerate(WORDS, 1) if line.startswith(word, start))
+            found.extend((start, value) for value, word in enumerate(WORDS, 1) if line.startswith(word, start))
     return found
+
+
+def digits(line: str, spelled: bool) -> list[int]:
+    return [value for _, value in digit_starts(line, spelled)]
 
 
 def calibration_values(text: str, spelled: bool) -> list[int]:
@@ -59,14 +70,25 @@ OVERLAPS = ("twone", "oneight", "eightwo", "eighthree", "threeight", "fiveight",
 NEAR_MISSES = ("nin", "seve", "thre", "fiv", "eigh", "tw", "on", "fou", "si", "ni", "sevn", "eght", "fivve", "ninr")
 
 
+def _misspelled(rng: np.random.Generator, word: str) -> str:
+    """A word with one letter changed, dropped or doubled: almost a digit, but not one."""
+    at = int(rng.integers(len(word)))
+    edit = rng.integers(3)
+    if edit == 0:
+        return word[:at] + LETTERS[rng.integers(26)] + word[at + 1:]
+    return word[:at] + word[at + 1:] if edit == 1 else word[:at] + word[at] + word[at:]
+
+
 def _token(rng: np.random.Generator, zero: bool, spelled_rate: float) -> str:
     roll = rng.random()
     if roll < 0.22:
         return NUMERALS[rng.integers(0 if zero else 1, 10)]
     if roll < 0.22 + spelled_rate:
         return WORDS[rng.integers(9)] if rng.random() < 0.8 else OVERLAPS[rng.integers(len(OVERLAPS))]
-    if roll < 0.32 + spelled_rate:
+    if roll < 0.27 + spelled_rate:
         return NEAR_MISSES[rng.integers(len(NEAR_MISSES))]
+    if roll < 0.34 + spelled_rate:
+        return _misspelled(rng, WORDS[rng.integers(9)])
     return "".join(rng.choice(list(LETTERS), rng.integers(1, 6)))
 
 
@@ -101,6 +123,112 @@ def generate_input(seed: int, n_lines: int = 1000) -> str:
     return "\n".join(random_line(rng, 2, 65) for _ in range(n_lines)) + "\n"
 
 
+# --- neural solver --------------------------------------------------------------------------
+#
+# Learned: per position, from the 5 characters starting there (a convolution over characters), whether a digit
+# starts there and which one: numerals, and for part 2 the spelled words with their overlaps.
+# Two latches (gated linear recurrences, aocnn.nn.layers.latch) gated by that learned signal
+# read the line from each end and hold the latest digit they passed: read forwards that is the
+# last digit, backwards the first. Their outputs are 10-way distributions.
+# Hand-written: split lines, map characters to ids (numpy), argmax of each distribution,
+# 10*first+last, sum. Nothing on that path knows what a digit or a word is.
+# No positions and no flattening: a line of any length is read the same way.
+
+ALPHABET = LETTERS + NUMERALS
+CHARS = char_table(ALPHABET)
+MAX_TRAIN_LENGTH = 65
+CONFIDENT = 0.99
+
+
+class CalibrationReader(nn.Module):
+    window: int = 5  # the longest words, "three", "seven" and "eight", have 5 characters
+    features: int = 48
+
+    @nn.compact
+    def __call__(self, batch):
+        ids_BxL, lengths_B = batch["ids"], batch["lengths"]
+        h_BxLxF = nn.relu(WindowEmbed(len(ALPHABET) + 2, self.features, self.window)(ids_BxL))
+        h_BxLxF = nn.relu(nn.Dense(self.features)(h_BxLxF))
+        starts_BxL = nn.Dense(1, name="starts")(h_BxLxF)[..., 0]  # logit: a digit starts here
+        value_BxLx10 = nn.Dense(10, name="value")(h_BxLxF)  # which digit, if one starts here
+        sharpness = self.param("sharpness", nn.initializers.ones, ())  # lets training make answers decisive
+        return {
+            "first": sharpness * latch(value_BxLx10, starts_BxL, lengths_B, reverse=True),
+            "last": sharpness * latch(value_BxLx10, starts_BxL, lengths_B),
+            "starts": starts_BxL,
+            "value": value_BxLx10,
+        }
+
+
+def examples(batch_lines: list[str], spelled: bool) -> dict[str, np.ndarray]:
+    """Encoded lines with their labels; labels come from the classical rule."""
+    ids, lengths = char_ids(batch_lines, CHARS, min_width=MAX_TRAIN_LENGTH)
+    starts = np.zeros(ids.shape, np.int32)
+    first, last = np.zeros(len(batch_lines), np.int32), np.zeros(len(batch_lines), np.int32)
+    for row, line in enumerate(batch_lines):
+        found = digit_starts(line, spelled)
+        for col, value in found:
+            starts[row, col] = value + 1
+        first[row], last[row] = found[0][1], found[-1][1]
+    return {"ids": ids, "lengths": lengths, "first": first, "last": last, "starts": starts}
+
+
+def training_lines(rng: np.random.Generator, n: int, spelled: bool, min_len: int = 1, max_len: int = MAX_TRAIN_LENGTH) -> list[str]:
+    """Lines with at least one digit in the part's sense, '0' included, words as signal or as noise."""
+    out = []
+    while len(out) < n:
+        line = random_line(rng, min_len, max_len, zero=True, spelled_rate=float(rng.uniform(0.05, 0.45)),
+                           need_numeral=not spelled or rng.random() < 0.5)
+        if digit_starts(line, spelled):
+            out.append(line)
+    return out
+
+
+def loss(outputs, batch):
+    first = optax.softmax_cross_entropy_with_integer_labels(outputs["first"], batch["first"])
+    last = optax.softmax_cross_entropy_with_integer_labels(outputs["last"], batch["last"])
+    # Training aids, labels from the generator: where digits start and what they are.
+    valid_BxL = jnp.arange(batch["ids"].shape[1])[None, :] < batch["lengths"][:, None]
+    is_start_BxL = batch["starts"] > 0
+    starts = optax.sigmoid_binary_cross_entropy(outputs["starts"], is_start_BxL)
+    value = optax.softmax_cross_entropy_with_integer_labels(outputs["value"], jnp.maximum(batch["starts"] - 1, 0))
+    per_position = jnp.where(valid_BxL, starts, 0.0) + jnp.where(is_start_BxL, value, 0.0)
+    aid = jnp.sum(per_position, axis=1)  # summed, not averaged: every position must be right, and sure
+    return jnp.mean(first + last + aid), confidently_right(outputs["first"], batch["first"]) & confidently_right(
+        outputs["last"], batch["last"])
+
+
+def confidently_right(logits, labels):
+    """Exact, with a margin: right, and as sure as a solve must be not to count the line as low-confidence."""
+    probabilities = jax.nn.softmax(logits)
+    return (jnp.argmax(logits, -1) == labels) & (jnp.max(probabilities, -1) >= CONFIDENT)
+
+
+def solve(model, text: str) -> NeuralAnswer:
+    ids, lengths = char_ids(lines(text), CHARS)
+    out = model({"ids": ids, "lengths": lengths})
+    first_p, last_p = jax.nn.softmax(out["first"]), jax.nn.softmax(out["last"])
+    values = 10 * jnp.argmax(first_p, -1) + jnp.argmax(last_p, -1)
+    confidence = jnp.minimum(first_p.max(-1), last_p.max(-1))
+    return NeuralAnswer(int(values.sum()), int((confidence < CONFIDENT).sum()))
+
+
+def neural_task(part: int) -> NeuralTask:
+    spelled = part == 2
+    return NeuralTask(
+        name=f"2023_01/part{part}",
+        model=CalibrationReader(),
+        make_batch=lambda rng, n: examples(training_lines(rng, n, spelled), spelled),
+        loss=loss,
+        solve=solve,
+        train=TrainConfig(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=1500, eval_every=25,
+                          eval_size=4096, exact_evals=5),
+        learned="which characters" + (" and spelled words" if spelled else "") + " are digits, their values, "
+                "and which comes first and which last on a line",
+        hand_written="split lines, map characters to ids, argmax of the first/last heads, 10*first+last, sum",
+    )
+
+
 PUZZLE = Puzzle(
     year=2023,
     day=1,
@@ -108,4 +236,5 @@ PUZZLE = Puzzle(
     part1=part1,
     part2=part2,
     generate_input=generate_input,
+    neural={1: neural_task(1), 2: neural_task(2)},
 )

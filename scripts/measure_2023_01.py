@@ -1,0 +1,83 @@
+"""Measures the 2023 day 1 neural solver against the acceptance figures.
+
+    python scripts/measure_2023_01.py [--weights DIR] [--lines 100000] [--long 10000] [--inputs 20]
+
+Per part: exactness on fresh generated lines (seed not used in training), on lines of
+100-260 characters (4x the longest training line), neural vs classical answers on full
+generated inputs, and warm solve time of a 1000-line input (median of repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from aocnn.nn import model as nn_model
+from solvers.y2023 import d01
+
+FRESH_SEED = 987_654_321  # training uses seeds 0..n and their held-out streams, never this one
+
+
+def exactness(network, spelled: bool, count: int, min_len: int, max_len: int, seed: int, chunk: int = 2000):
+    rng = np.random.default_rng(seed)
+    exact = low = 0
+    failures = []
+    for start in range(0, count, chunk):
+        batch_lines = d01.training_lines(rng, min(chunk, count - start), spelled, min_len, max_len)
+        batch = d01.examples(batch_lines, spelled)
+        out = network({"ids": batch["ids"], "lengths": batch["lengths"]})
+        first, last = np.argmax(out["first"], -1), np.argmax(out["last"], -1)
+        ok = (first == batch["first"]) & (last == batch["last"])
+        sure = np.minimum(np.max(jax.nn.softmax(out["first"]), -1), np.max(jax.nn.softmax(out["last"]), -1))
+        exact += int(ok.sum())
+        low += int((sure < d01.CONFIDENT).sum())
+        failures += [batch_lines[i] for i in np.flatnonzero(~ok)][:5]
+    return exact, low, failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=Path, help="weights root (default: shipped)")
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--long", type=int, default=10_000)
+    parser.add_argument("--inputs", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--part", type=int, choices=(1, 2), action="append", help="measure only this part")
+    args = parser.parse_args()
+
+    for part in args.part or (1, 2):
+        spelled = part == 2
+        network = nn_model.load(d01.neural_task(part), args.weights)
+        meta = network.meta
+        print(f"part {part}: {meta['parameters']:,} parameters, trained {meta['steps']} steps / "
+              f"{meta['examples_seen']:,} examples in {meta['train_seconds']} s (seed {meta['seed']})")
+        for label, count, lo, hi in (("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH), ("long 100-260", args.long, 100, 260)):
+            exact, low, failures = exactness(network, spelled, count, lo, hi, FRESH_SEED + part + hi)
+            print(f"  {label:>13} chars: {exact:,}/{count:,} lines exact ({exact / count:.4%}), "
+                  f"{low:,} low-confidence (max p < {d01.CONFIDENT})")
+            for line in failures:
+                print(f"      wrong: {line!r}")
+        agree = 0
+        for seed in range(args.inputs):
+            text = d01.generate_input(FRESH_SEED + seed)
+            classical = (d01.part2 if spelled else d01.part1)(text)
+            agree += network.solve(text).answer == classical
+        print(f"  full generated inputs: neural == classical on {agree}/{args.inputs}")
+        text = d01.generate_input(FRESH_SEED)
+        network.solve(text)  # compile
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            network.solve(text)
+            times.append(time.perf_counter() - start)
+        print(f"  warm solve of a 1000-line input: median {statistics.median(times) * 1e3:.1f} ms "
+              f"(min {min(times) * 1e3:.1f} ms, {args.repeats} runs)")
+
+
+if __name__ == "__main__":
+    main()
