@@ -207,10 +207,15 @@ def confidently_right(logits, labels):
 def solve(model, text: str) -> NeuralAnswer:
     ids, lengths = char_ids(lines(text), CHARS)
     out = model({"ids": ids, "lengths": lengths})
-    first_p, last_p = jax.nn.softmax(out["first"]), jax.nn.softmax(out["last"])
-    values = 10 * jnp.argmax(first_p, -1) + jnp.argmax(last_p, -1)
-    confidence = jnp.minimum(first_p.max(-1), last_p.max(-1))
+    first_p, last_p = softmax(np.asarray(out["first"])), softmax(np.asarray(out["last"]))  # numpy: nothing to compile
+    values = 10 * first_p.argmax(-1) + last_p.argmax(-1)
+    confidence = np.minimum(first_p.max(-1), last_p.max(-1))
     return NeuralAnswer(int(values.sum()), int((confidence < CONFIDENT).sum()))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max(-1, keepdims=True))
+    return exp / exp.sum(-1, keepdims=True)
 
 
 def neural_task(part: int) -> NeuralTask:
