@@ -1,0 +1,132 @@
+"""Acceptance figures for 2019 day 1: the fuel network on masses it never trained on.
+
+    python scripts/measure_2019_01.py                 # the full acceptance run
+    python scripts/measure_2019_01.py --count 1000    # fewer random masses and inputs
+    python scripts/measure_2019_01.py --weights DIR   # a weights root other than the shipped one
+
+Measures, with the network trained only on masses of at most 4 digits:
+- every mass 0..9999 (the whole training range), as 4 digits;
+- `--count` x 10 random masses of 5-7 digits (default 100,000), one width per length;
+- exactness per length from 8 to 12 digits (`--count` // 10 masses per length, half of them
+  uniform, half built around long borrow chains: quotients like 3 000 000 + r);
+- part 2 (the hand-written loop over network steps) and part 1 on `--count` generated inputs
+  (default 10,000) of 100 masses, each through the whole neural path (`Model.solve`);
+- the warm solve time of one real-shaped input (median of 20) next to the classical solver's.
+A record is exact when every fuel digit and the sign are right. Low-confidence records (any
+symbol below 0.9 probability) are counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from aocnn.nn import model as nn_model
+from solvers.y2019 import d01
+
+SEED_BASE = 70_000_000  # seeds no test or training uses
+
+
+def fuel_exactness(network, values, width: int) -> tuple[int, int, int, list]:
+    values = np.array([int(v) for v in values], dtype=object)
+    right = unsure_total = 0
+    wrong = []
+    for start in range(0, len(values), 10_000):
+        chunk = values[start:start + 10_000]
+        batch = d01.fuel_example(chunk, width)
+        digits, sign, unsure = d01.run_fuel(network, batch["digits"])
+        exact = (digits == batch["symbols"]).all(1) & (sign == batch["label"])
+        right += int(exact.sum())
+        unsure_total += int(unsure.sum())
+        wrong += [int(m) for m in chunk[~exact][: 5 - len(wrong)]]
+    return right, len(values), unsure_total, wrong
+
+
+def random_masses(rng: np.random.Generator, width: int, count: int) -> list[int]:
+    lead = rng.integers(1, 10, count)
+    rest = rng.integers(0, 10, (count, width - 1))
+    return [int("".join(map(str, [a, *r]))) for a, r in zip(lead, rest)]
+
+
+def borrow_chains(rng: np.random.Generator, width: int, count: int) -> list[int]:
+    """Masses 3*q + r whose quotient q has a long run of trailing zeros, so -2 borrows far."""
+    out = []
+    for _ in range(count):
+        zeros = int(rng.integers(1, width))
+        head = int(rng.integers(1, max(10 ** (width - 1 - zeros) // 3, 1) + 1)) if width - 1 - zeros > 0 else 1
+        mass = 3 * head * 10**zeros + int(rng.integers(0, 9))
+        out.append(mass if len(str(mass)) <= width else 3 * 10**zeros + int(rng.integers(0, 9)))
+    return out
+
+
+def show(label: str, right: int, total: int, unsure: int, wrong: list) -> None:
+    print(f"{label:<34} {right:>8,}/{total:<8,} exact ({right / total:.4%}), low-confidence {unsure:,}"
+          + (f", e.g. wrong on {wrong}" if wrong else ""), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000, help="generated inputs (x10 random 5-7 digit masses)")
+    parser.add_argument("--weights", type=Path, help="weights root (default: the shipped weights)")
+    args = parser.parse_args()
+
+    network = nn_model.load(d01.FUEL, args.weights)
+    print(f"weights: {nn_model.weights_path(d01.FUEL, args.weights)}  device: {network.device.platform}  "
+          f"parameters: {network.meta.get('parameters')}  trained: seed {network.meta.get('seed')}, "
+          f"{network.meta.get('steps')} steps, {network.meta.get('examples_seen'):,} examples, "
+          f"{network.meta.get('train_seconds')} s")
+    rng = np.random.default_rng(SEED_BASE)
+
+    show("masses 0..9999 (4 digits)", *fuel_exactness(network, range(10_000), 4))
+    totals = [0, 0, 0]
+    for i, width in enumerate((5, 6, 7)):
+        share = args.count * 10 // 3 + (i < args.count * 10 % 3)
+        right, total, unsure, wrong = fuel_exactness(network, random_masses(rng, width, share), width)
+        show(f"random masses, {width} digits", right, total, unsure, wrong)
+        totals = [totals[0] + right, totals[1] + total, totals[2] + unsure]
+    show("random masses, 5-7 digits, all", *totals, [])
+    for width in range(8, 13):
+        n = max(args.count // 10, 10)
+        show(f"{width} digits: random", *fuel_exactness(network, random_masses(rng, width, n), width))
+        show(f"{width} digits: long borrow chains", *fuel_exactness(network, borrow_chains(rng, width, n), width))
+    show("masses 0..99 padded to 12 digits", *fuel_exactness(network, range(100), 12))
+
+    right = {1: 0, 2: 0}
+    low = {1: 0, 2: 0}
+    wrong = {1: [], 2: []}
+    start = time.perf_counter()
+    for i in range(args.count):
+        text = d01.generate_input(SEED_BASE + i)
+        for part, solve, classical in ((1, d01.solve_part1, d01.part1), (2, d01.solve_part2, d01.part2)):
+            result = solve(network, text)
+            ok = result.answer == classical(text)
+            right[part] += ok
+            low[part] += result.low_confidence
+            if not ok and len(wrong[part]) < 5:
+                wrong[part].append(SEED_BASE + i)
+    seconds = time.perf_counter() - start
+    for part in (1, 2):
+        show(f"part {part}: generated inputs (100 masses)", right[part], args.count, low[part], wrong[part])
+    print(f"({seconds:.1f} s for {args.count:,} inputs, both parts)")
+
+    text = d01.generate_input(SEED_BASE - 1)
+    for part in (1, 2):
+        network_solve = d01.PUZZLE.neural[part].solve
+        network_solve(network, text)  # compile for this width
+        neural = statistics.median(_timed(lambda: network_solve(network, text)) for _ in range(20))
+        classical = statistics.median(_timed(lambda: d01.PUZZLE.classical(part)(text)) for _ in range(20))
+        print(f"part {part} warm solve, 100 masses: neural {neural * 1e3:.2f} ms, classical {classical * 1e3:.3f} ms")
+
+
+def _timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()
