@@ -172,10 +172,15 @@ def train(year, day, part, seed, max_steps, out, device) -> None:
         if p not in puzzle.neural:
             raise AocnnError(f"{year} day {day} part {p} has no neural solver to train")
     chosen = jax_devices.select(device)
+    tasks: dict[str, list[int]] = {}  # parts may share one network (one checkpoint): train it once
     for p in parts:
-        task = puzzle.neural[p]
+        tasks.setdefault(puzzle.neural[p].name, []).append(p)
+    failed = False
+    for name, task_parts in tasks.items():
+        task = puzzle.neural[task_parts[0]]
+        which = "part " + " and ".join(map(str, task_parts))
         steps = max_steps or task.train.max_steps
-        label = f"part {p} on {jax_devices.describe(chosen)}"
+        label = f"{which} on {jax_devices.describe(chosen)}"
         with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=True,
                                item_show_func=lambda s: s) as bar:
 
@@ -183,14 +188,17 @@ def train(year, day, part, seed, max_steps, out, device) -> None:
                 bar.update(progress.step - bar.pos, f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  {progress.examples_per_s:,.0f} ex/s")
 
             params, result = training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
-        path = model.save(task, params, result, chosen, out)
-        status = "exact" if result.converged else "NOT exact (raise --max-steps or change --seed)"
-        click.echo(
-            f"{year} day {day} part {p}: {status}: held-out {result.exact:.4%}, {result.steps} steps, "
-            f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters -> {path}"
-        )
-        if not result.converged:
-            sys.exit(1)
+        figures = (f"held-out {result.exact:.4%}, {result.steps} steps, {result.examples:,} examples, "
+                   f"{result.seconds:.1f} s, {result.parameters:,} parameters")
+        if result.converged or out is not None:  # never replace shipped weights with an inexact network
+            path = model.save(task, params, result, chosen, out)
+            status = "exact" if result.converged else "NOT exact (raise --max-steps or change --seed)"
+            click.echo(f"{year} day {day} {which}: {status}: {figures} -> {path}")
+        else:
+            click.echo(f"{year} day {day} {which}: NOT exact, weights not replaced (raise --max-steps, change --seed, "
+                       f"or pass --out DIR to keep them): {figures}")
+        failed |= not result.converged
+    sys.exit(1 if failed else 0)
 
 
 def selected_puzzles(year: int | None, day: int | None) -> list[registry.Puzzle]:

@@ -1,0 +1,57 @@
+"""`aocnn train`: trains from scratch, writes weights that `solve` then uses, never replaces good weights with bad."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from click.testing import CliRunner
+
+from aocnn.cli import main
+from conftest import toy_puzzle
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_train_writes_weights_that_solve_uses(use_puzzles, tmp_path):
+    use_puzzles(toy_puzzle(4, "2099_04/part1"))
+    result = invoke("train", "2099", "4", "--seed", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "2099 day 4 part 1: exact: held-out 100.0000%" in result.stdout
+    meta = json.loads((tmp_path / "2099_04" / "part1" / "meta.json").read_text())
+    assert meta["seed"] == 1 and meta["converged"] and meta["held_out_exact"] == 1.0
+
+    solved = invoke("solve", "2099", "4", "--sample", "--part", "1", "--weights", str(tmp_path), "--json")
+    assert solved.exit_code == 0, solved.output
+    part = json.loads(solved.stdout)["parts"]["1"]
+    assert part["neural"]["answer"] == part["classical"]["answer"] and part["agree"] is True
+
+
+def test_inexact_training_does_not_replace_existing_weights(use_puzzles, tmp_path, monkeypatch):
+    from aocnn.nn import model
+
+    use_puzzles(toy_puzzle(5, "2099_05/part1"))
+    assert invoke("train", "2099", "5", "--out", str(tmp_path)).exit_code == 0
+    good = (tmp_path / "2099_05" / "part1" / "meta.json").read_text()
+    monkeypatch.setattr(model, "weights_root", lambda: tmp_path)  # the default destination, as for shipped weights
+    result = invoke("train", "2099", "5", "--max-steps", "2")
+    assert result.exit_code == 1
+    assert "NOT exact, weights not replaced" in result.stdout
+    assert (tmp_path / "2099_05" / "part1" / "meta.json").read_text() == good
+
+
+def test_parts_sharing_one_network_train_it_once(use_puzzles, tmp_path):
+    toy = toy_puzzle(6, "2099_06/shared")
+    use_puzzles(replace(toy, neural={1: toy.neural[1], 2: toy.neural[1]}))
+    result = invoke("train", "2099", "6", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("exact: held-out") == 1 and "part 1 and 2" in result.stdout
+
+
+def test_train_without_a_neural_solver_is_one_line_exit_2(use_puzzles):
+    toy = toy_puzzle(7)
+    use_puzzles(replace(toy, neural={}))
+    result = invoke("train", "2099", "7")
+    assert result.exit_code == 2 and result.stderr.strip() == "aocnn: error: 2099 day 7 has no neural solver to train"
