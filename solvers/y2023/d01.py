@@ -125,13 +125,15 @@ def generate_input(seed: int, n_lines: int = 1000) -> str:
 
 # --- neural solver --------------------------------------------------------------------------
 #
-# Learned: per position, from the 5 characters starting there (a convolution over characters), whether a digit
-# starts there and which one: numerals, and for part 2 the spelled words with their overlaps.
-# Two latches (gated linear recurrences, aocnn.nn.layers.latch) gated by that learned signal
-# read the line from each end and hold the latest digit they passed: read forwards that is the
-# last digit, backwards the first. Their outputs are 10-way distributions.
+# Learned: per position, from the 5 characters starting there (a convolution over characters),
+# whether a digit starts there and which one: numerals, and for part 2 the spelled words with
+# their overlaps. Two latches (gated linear recurrences, aocnn.nn.layers.latch) gated by that
+# learned signal read the line from each end and hold the latest digit they passed: read
+# forwards that is the last digit, backwards the first. Their outputs are 10-way distributions.
 # Hand-written: split lines, map characters to ids (numpy), argmax of each distribution,
 # 10*first+last, sum. Nothing on that path knows what a digit or a word is.
+# Training supervises the first/last answers and, as an aid, the per-position signal (labels
+# from the classical rule on generated lines); solving runs only the network.
 # No positions and no flattening: a line of any length is read the same way.
 
 ALPHABET = LETTERS + NUMERALS
