@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from aocnn.cli import main
 from aocnn.errors import InputError
 from aocnn.nn import model as nn_model
 from aocnn.nn import training
-from aocnn.nn.arithmetic import NAC, NALU, learned_weights, weight_gap
+from aocnn.nn.arithmetic import NAC, NALU, commit_integral, learned_weights, weight_gap
 from aocnn.registry import get
 from solvers.y2023 import d09
 
@@ -152,10 +153,19 @@ def shipped(request):
     return request.param, nn_model.load(d09.neural_task(request.param))
 
 
-def test_shipped_weights_are_near_integers(shipped):
+def test_commit_integral_makes_weights_exactly_integral_in_float64():
+    params = nac_params([[3.0], [-4.0], [0.01]], [[9.0], [9.0], [-2.0]])["params"]
+    committed = commit_integral(params)
+    assert weight_gap(committed) == 0.0
+    with jax.enable_x64(True):
+        x = jnp.array([[10.0**15, 3.0, 2.0**52]], jnp.float64)
+        assert NAC(3, 1).apply({"params": committed}, x)[0, 0] == 10.0**15 - 3.0
+
+
+def test_shipped_weights_are_exactly_integral(shipped):
     part, network = shipped
     weights = learned_weights(network.params)
-    assert weight_gap(network.params) < 0.01
+    assert weight_gap(network.params) == 0.0
     diff = np.round(weights["difference"].ravel())
     assert abs(diff[0]) == 1 and diff[1] == -diff[0]
 

@@ -5,11 +5,13 @@ every entry lies in (-1, 1) and is pulled towards -1, 0 or 1, so a trained NAC a
 subtracts its inputs, and what it learned on small numbers holds for any magnitude.
 A NALU gates between a NAC (add/subtract) and the same NAC in log space (multiply/divide).
 
-`integral=True` evaluates a layer with its weights rounded to the nearest integer: the
-weights a saturated NAC converges to (tanh*sigmoid reaches +-1 and 0 only in the limit).
-Use it at inference, in float64 or integers, where a weight of 1 - 1e-8 would otherwise
-spoil sums of numbers in the millions; `weight_gap` says how far the learned weights are
-from those integers, which is what justifies the rounding.
+Gradient descent brings NAC weights close to -1, 0 or 1, never onto them (tanh*sigmoid
+reaches them only in the limit), and a weight of 1 - 1e-4 spoils sums of numbers in the
+millions. `commit_integral` ends training by moving the weights onto those integers (exactly
+representable), and training then re-checks the committed network on held-out data, so the
+shipped weights are exactly integral. `integral=True` evaluates a layer with its weights
+rounded, which training uses to watch for the moment rounding stops changing answers;
+`weight_gap` says how far weights are from integers.
 """
 
 from __future__ import annotations
@@ -81,6 +83,30 @@ def learned_weights(params: Any) -> dict[str, np.ndarray]:
 
     walk(params, ())
     return found
+
+
+SATURATED = 40.0  # tanh(40) and sigmoid(40) are exactly 1.0 in float32 and in float64
+
+
+def commit_integral(params: Any) -> Any:
+    """The same parameters with every NAC weight moved onto the integer it converged to.
+
+    W_hat = SATURATED * w and M_hat = SATURATED make tanh(W_hat) * sigmoid(M_hat) exactly
+    w in {-1, 0, 1}: the weights become exactly integral in the checkpoint itself, so the
+    network needs no rounding at inference. Meant as a task's `finalize`: training checks
+    the committed network on fresh held-out data before it is saved.
+    """
+
+    def commit(tree: Any) -> Any:
+        if not (isinstance(tree, dict) or hasattr(tree, "keys")):
+            return tree
+        if "W_hat" in tree and "M_hat" in tree:
+            w = np.clip(np.round(np.asarray(nac_weights(jnp.asarray(tree["W_hat"]), jnp.asarray(tree["M_hat"])))), -1, 1)
+            return {**tree, "W_hat": (SATURATED * w).astype(np.float32),
+                    "M_hat": np.full_like(np.asarray(tree["M_hat"]), SATURATED, dtype=np.float32)}
+        return {key: commit(value) for key, value in tree.items()}
+
+    return commit(params)
 
 
 def weight_gap(params: Any) -> float:

@@ -46,6 +46,9 @@ class NeuralTask:
     solve: Callable[["Model", str], NeuralAnswer]  # noqa: F821 (aocnn.nn.model.Model)
     train: TrainConfig = field(default_factory=TrainConfig)
     make_eval_batch: Callable[[np.random.Generator, int], Batch] | None = None  # held-out; defaults to make_batch
+    # Applied to the trained parameters before the final held-out check and the save, e.g. to
+    # commit NAC weights to the integers they converged to; what is saved is what was checked.
+    finalize: Callable[[Any], Any] | None = None
     learned: str = ""  # what the network has to learn
     hand_written: str = ""  # what the code around it does
 

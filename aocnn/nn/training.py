@@ -143,6 +143,9 @@ def train(
     held_out_rng = np.random.default_rng(seed + HELD_OUT_OFFSET)
     eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
 
+    def fresh_held_out() -> list[Batch]:  # new examples at every evaluation, from their own stream
+        return [parallel.batch(task.held_out_batch(held_out_rng, eval_chunk)) for _ in range(-(-cfg.eval_size // eval_chunk))]
+
     start = time.perf_counter()
     exact_streak, step, loss, exact = 0, 0, float("nan"), 0.0
     while step < max_steps:
@@ -153,8 +156,7 @@ def train(
             loss = float(loss_value)
             if not np.isfinite(loss):
                 raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
-            held_out = [parallel.batch(task.held_out_batch(held_out_rng, eval_chunk)) for _ in range(-(-cfg.eval_size // eval_chunk))]
-            _, exact = evaluate(task, state.params, held_out, eval_step)  # fresh examples every time
+            _, exact = evaluate(task, state.params, fresh_held_out(), eval_step)
             exact_streak = exact_streak + 1 if exact == 1.0 else 0
             if progress is not None:
                 elapsed = time.perf_counter() - start
@@ -163,6 +165,12 @@ def train(
                 break
 
     params = jax.device_get(state.params)
+    converged = exact_streak >= cfg.exact_evals
+    if task.finalize is not None:
+        params = task.finalize(params)
+        checks = [evaluate(task, parallel.replicate(params), fresh_held_out(), eval_step)[1] for _ in range(cfg.exact_evals)]
+        exact, converged = min(checks), converged and min(checks) == 1.0
+
     report = TrainReport(
         seed=seed,
         steps=step,
@@ -170,7 +178,7 @@ def train(
         seconds=time.perf_counter() - start,
         loss=loss,
         exact=exact,
-        converged=exact_streak >= cfg.exact_evals,
+        converged=converged,
         parameters=count_parameters(params),
     )
     return params, report

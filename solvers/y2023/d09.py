@@ -14,11 +14,11 @@ Neural solver: a difference table built from neural accumulators (NAC, aocnn.nn.
   combine it (part 1: last + below; part 2: first - below, or the sign-flipped versions).
   Trained on sequences of 3-8 values with |x| <= 100 only.
 - hand-written: parsing integers, running the network once per line (padded to the longest
-  line, rows as deep as each line allows), rounding its output, summing. At inference the
-  NAC weights are rounded to the integers they converged to (how far they were is kept in
-  meta.json / printed by scripts/measure_2023_09.py) and the network runs in float64; a
-  line whose intermediate values pass 2**53 (no longer exact in float64) counts as low
-  confidence.
+  line, rows as deep as each line allows) in float64, rounding its output, summing. A line
+  whose intermediate values pass 2**53 (no longer exact in float64) counts as low confidence.
+- training ends by committing the NAC weights to the integers they converged to
+  (aocnn.nn.arithmetic.commit_integral) and re-checking that network on fresh held-out data:
+  the shipped weights are exactly integral, and the solver runs them as they are.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from aocnn.errors import InputError, line_error
-from aocnn.nn.arithmetic import NAC
+from aocnn.nn.arithmetic import NAC, commit_integral
 from aocnn.nn.task import Batch, NeuralAnswer, NeuralTask, TrainConfig
 from aocnn.registry import Puzzle
 from aocnn.text import lines
@@ -251,10 +251,10 @@ def encode(sequences: list[list[int]]) -> Batch:
 
 
 def run_exact(model, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """The network's integral-weight read-out per line, in float64, and which lines stayed exact."""
+    """The network's read-out per line, in float64 with its weights as stored, and which lines stayed exact."""
     with jax.enable_x64(True):
         outputs = model(encode(sequences))
-        answers = np.asarray(outputs["integral"], dtype=np.float64)
+        answers = np.asarray(outputs["soft"], dtype=np.float64)
         peaks = np.asarray(outputs["peak"], dtype=np.float64)
     return answers, peaks < FLOAT64_EXACT
 
@@ -271,6 +271,7 @@ def neural_task(part: int) -> NeuralTask:
         model=DifferenceTableNet(),
         make_batch=make_examples,
         make_eval_batch=make_eval_examples,
+        finalize=commit_integral,
         loss=make_loss(label),
         solve=neural_solve,
         train=TrainConfig(batch_size=256, learning_rate=0.05, warmup_steps=50, max_steps=3000,
@@ -280,8 +281,8 @@ def neural_task(part: int) -> NeuralTask:
             f"read-out from the bottom row up (one 3-weight NAC over each row's first value, last value and "
             f"the value carried from below) that yields the {label} value"
         ),
-        hand_written="parse integers, pad lines, run the network (NAC weights rounded to their integers, float64), "
-        "round the output, sum",
+        hand_written="parse integers, pad lines, run the network in float64, round the output, sum "
+        "(training ends by committing the NAC weights to the integers they converged to)",
     )
 
 
