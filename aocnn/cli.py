@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from aocnn import verify as verify_inputs
 from aocnn.errors import AocnnError, RegistryError
 
 PART = click.Choice(["1", "2"])
+LOG_EVERY_S = 10.0  # progress lines from `train` when stderr is not a terminal
 DEVICE = click.Choice(["cpu", "gpu"])
 
 
@@ -184,8 +186,14 @@ def train(year, day, part, seed, max_steps, out, device) -> None:
         with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=True,
                                item_show_func=lambda s: s) as bar:
 
+            last_line = [time.monotonic()]
+
             def show(progress: training.Progress) -> None:
-                bar.update(progress.step - bar.pos, f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  {progress.examples_per_s:,.0f} ex/s")
+                figures = f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  {progress.examples_per_s:,.0f} ex/s"
+                bar.update(progress.step - bar.pos, figures)
+                if not sys.stderr.isatty() and time.monotonic() - last_line[0] >= LOG_EVERY_S:  # logs, CI: a line now and then
+                    last_line[0] = time.monotonic()
+                    click.echo(f"{label}: step {progress.step}/{steps}  {figures}", err=True)
 
             params, result = training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
         figures = (f"held-out {result.exact:.4%}, {result.steps} steps, {result.examples:,} examples, "
