@@ -17,13 +17,14 @@ import optax
 from flax.training import train_state
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from aocnn.errors import AocnnError
 from aocnn.nn.task import Batch, NeuralTask
 
 HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
 
 
-class TrainingError(RuntimeError):
-    pass
+class TrainingError(AocnnError):
+    """Training diverged: a one-line error for the user, who can change the seed or the rate."""
 
 
 @dataclass(frozen=True)
