@@ -160,3 +160,12 @@ def test_transformer_encoder_ignores_padding():
     params = encoder.init(jax.random.PRNGKey(0), x, valid)
     noisy = x.copy(); noisy[0, 4:] = 100.0
     np.testing.assert_allclose(encoder.apply(params, x, valid)[0, :4], encoder.apply(params, noisy, valid)[0, :4], atol=1e-5)
+
+
+def test_a_diverging_loss_stops_training_with_a_clear_error():
+    from dataclasses import replace
+
+    task = toy_task("toy/part1")
+    broken = replace(task, loss=lambda out, batch: (task.loss(out, batch)[0] * np.nan, task.loss(out, batch)[1]))
+    with pytest.raises(training.TrainingError, match="loss became nan at step 10"):
+        training.train(broken, seed=0)
