@@ -105,6 +105,19 @@ def test_training_examples_are_small_sequences_with_correct_labels():
         assert not values[n:].any()
 
 
+def test_training_lines_run_both_ways_so_previous_is_not_the_first_value():
+    # forward lines alone: previous is within 2 of the first value ~92% of the time, never far off,
+    # a local optimum that part 2 used to settle on; half the lines backwards makes both ends alike
+    batch = d09.make_examples(np.random.default_rng(1), 20_000)
+    rows = np.arange(len(batch["length"]))
+    first, last = batch["values"][:, 0], batch["values"][rows, batch["length"] - 1]
+    off_first, off_last = np.abs(batch["previous"] - first), np.abs(batch["next"] - last)
+    assert np.mean(off_first > 20) > 0.03 and np.mean(off_last > 20) > 0.03
+    assert abs(np.mean(off_first) - np.mean(off_last)) < 0.15 * np.mean(off_last)
+    forward = d09.make_examples(np.random.default_rng(1), 20_000, backwards=0.0)
+    assert np.mean(np.abs(forward["previous"] - forward["values"][:, 0]) > 20) < 0.01
+
+
 # --- arithmetic units -----------------------------------------------------------------------
 
 def nac_params(w_hat, m_hat):
@@ -142,8 +155,20 @@ def test_tiny_training_heads_for_the_difference_table():
     tiny = dataclasses.replace(task.train, batch_size=128, max_steps=300, eval_every=100, eval_size=512)
     params, report = training.train(dataclasses.replace(task, train=tiny), seed=0)
     weights = {name: np.round(w.ravel()).tolist() for name, w in learned_weights(params).items()}
-    assert weights == {"difference": [-1, 1], "readout": [0, 1, 1]}  # right minus left; last + below
+    diff, readout = weights["difference"], weights["readout"]
+    assert abs(diff[0]) == 1 and diff[1] == -diff[0]  # right minus left, or its negative
+    assert readout == [0, 1, -diff[0]]  # last + below (last - below when the rows come out negated)
     assert report.exact > 0.3  # on held-out lines up to twice as long as any trained on
+
+
+def test_tiny_training_finds_the_previous_value_rule_not_the_first_value():
+    task = d09.neural_task(2)
+    tiny = dataclasses.replace(task.train, batch_size=128, max_steps=400, eval_every=100, eval_size=512)
+    params, _ = training.train(dataclasses.replace(task, train=tiny), seed=2)  # seed 2 used to settle on "first"
+    weights = {name: np.round(w.ravel()).tolist() for name, w in learned_weights(params).items()}
+    diff, readout = weights["difference"], weights["readout"]
+    assert abs(diff[0]) == 1 and diff[1] == -diff[0]
+    assert readout == [1, 0, diff[0]]  # first value minus below (plus below when the rows come out negated)
 
 
 # --- shipped networks -----------------------------------------------------------------------
