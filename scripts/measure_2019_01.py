@@ -13,7 +13,7 @@ Measures, with the network trained only on masses of at most 4 digits:
   (default 10,000) of 100 masses, each through the whole neural path (`Model.solve`);
 - the warm solve time of one real-shaped input (median of 20) next to the classical solver's.
 A record is exact when every fuel digit and the sign are right. Low-confidence records (any
-symbol below 0.9 probability) are counted.
+symbol below d01.CONFIDENT probability, the same bar training's exactness uses) are counted.
 """
 
 from __future__ import annotations

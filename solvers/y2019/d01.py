@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -87,7 +88,8 @@ def training_masses(rng: np.random.Generator, n: int, max_digits: int = TRAIN_WI
 
     The edge cases are masses whose quotient ends in a run of zeros (3000..3008, 60..68), where
     subtracting 2 borrows through every zero, and tiny masses, around the three whose fuel is
-    exactly zero (6, 7, 8) and the ones whose fuel is negative (0..5).
+    exactly zero (6, 7, 8) and the ones whose fuel is negative (0..5). Tiny masses are one in five:
+    the "zero" sign hangs on three masses only, and rarer than that some seeds never learn it.
     """
     limit = 10**max_digits
     length = rng.integers(1, max_digits + 1, n)
@@ -98,7 +100,7 @@ def training_masses(rng: np.random.Generator, n: int, max_digits: int = TRAIN_WI
     small = rng.integers(0, min(100, limit), n)
     tiny = rng.integers(0, min(12, limit), n)
     kind = rng.random(n)
-    picked = np.select([kind < 0.55, kind < 0.75, kind < 0.9], [by_length, borrow_edge, small], tiny)
+    picked = np.select([kind < 0.5, kind < 0.7, kind < 0.8], [by_length, borrow_edge, small], tiny)
     return np.where(picked < limit, picked, by_length)
 
 
@@ -129,7 +131,10 @@ def make_eval_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 # --- neural solver ---------------------------------------------------------------------------
 
 SHIPPED_SEED = 0  # the seed of weights/2019_01/fuel (`aocnn train 2019 1 --part 1 --seed 0`)
-CONFIDENT = 0.9  # probability of the chosen symbol below which a record counts as low-confidence
+# Probability of the chosen symbol below which a record counts as low-confidence. Training counts
+# an example as exact only when it is right with at least this probability everywhere (the loss
+# below), so early stopping never accepts soft tables, which drift on longer masses.
+CONFIDENT = 0.9
 
 
 def run_fuel(model, digits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,9 +180,9 @@ FUEL = NeuralTask(
     model=TwoPassTransducer(forward_states=4, backward_states=6, output_symbols=10, sequence_labels=3),
     make_batch=make_batch,
     make_eval_batch=make_eval_batch,
-    loss=sequence_loss,
+    loss=partial(sequence_loss, confident=CONFIDENT),  # exact in training = sure when solving
     solve=solve_part1,
-    train=TrainConfig(batch_size=256, learning_rate=0.1, warmup_steps=50, max_steps=3000, eval_every=50,
+    train=TrainConfig(batch_size=256, learning_rate=0.1, warmup_steps=50, max_steps=6000, eval_every=50,
                       eval_size=4096, exact_evals=20),
     learned="fuel(m) = m // 3 - 2 digit by digit (remainder left to right, borrow right to left) and its sign",
     hand_written="masses <-> digit ids, ten's complement for negative fuel, the part 2 loop, the sums",
