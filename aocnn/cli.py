@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,11 +18,37 @@ from aocnn.errors import AocnnError, RegistryError
 PART = click.Choice(["1", "2"])
 LOG_EVERY_S = 10.0  # progress lines from `train` when stderr is not a terminal
 DEVICE = click.Choice(["cpu", "gpu"])
+UNCONVERGED_HELP = "Use weights whose training did not converge; every answer then counts as low-confidence."
+
+
+INTERRUPTED = 130  # the shell's status for a command ended by Ctrl-C (128 + SIGINT)
 
 
 def fail(message: str) -> None:
     click.echo(f"aocnn: error: {message}", err=True)
     sys.exit(2)
+
+
+class OneLineErrors(click.Group):
+    """Usage errors are one `aocnn: error:` line and exit 2, like every other error; Ctrl-C is one line and 130."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        try:
+            status = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+            fail(exc.format_message() + where)
+        except (click.Abort, KeyboardInterrupt):
+            interrupted()
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def interrupted() -> None:
+    click.echo("aocnn: interrupted", err=True)
+    sys.exit(INTERRUPTED)
 
 
 def user_errors(command):
@@ -34,6 +61,8 @@ def user_errors(command):
             return command(*args, **kwargs)
         except click.ClickException:
             raise
+        except KeyboardInterrupt:
+            interrupted()
         except (AocnnError, OSError) as exc:
             if debug:
                 raise
@@ -66,7 +95,7 @@ def check_device(kind: str | None) -> None:
         devices.select(kind)
 
 
-@click.group()
+@click.group(cls=OneLineErrors)
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(package_name="aocnn")
 def main(debug: bool) -> None:
@@ -122,9 +151,10 @@ def list_puzzles(as_json: bool) -> None:
 @click.option("--sample", is_flag=True, help="Solve a generated sample input (fixed seed).")
 @click.option("--device", type=DEVICE, help="JAX backend for the neural solver (default: JAX's default).")
 @click.option("--weights", "weights_root", type=click.Path(file_okay=False, path_type=Path), help="Weights root to load instead of the shipped ones.")
+@click.option("--allow-unconverged", is_flag=True, help=UNCONVERGED_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Exactly one JSON object on stdout.")
 @user_errors
-def solve(year, day, part, solver, input_path, sample, device, weights_root, as_json) -> None:
+def solve(year, day, part, solver, input_path, sample, device, weights_root, allow_unconverged, as_json) -> None:
     """Solve YEAR DAY with the classical solver, the neural solver, or both, and cross-check."""
     if input_path is not None and sample:
         raise click.UsageError("--input and --sample exclude each other")
@@ -142,14 +172,22 @@ def solve(year, day, part, solver, input_path, sample, device, weights_root, as_
         click.echo(f"aocnn: no neural solver for {year} day {day} part {', '.join(map(str, missing))}: running classical only", err=True)
     if "neural" in solvers and not missing:
         note("loading the neural solver (restore + compile)...")
-    options = runner.RunOptions(parts=parts, solvers=solvers, device=device, weights=weights_root)
+    options = runner.RunOptions(parts=parts, solvers=solvers, device=device, weights=weights_root,
+                                allow_unconverged=allow_unconverged)
     result = runner.solve(puzzle, puzzle_input, options)
     if as_json:
         click.echo(json.dumps(result))
     else:
         click.echo(f"{year} day {day}: {puzzle.title}  (input: {puzzle_input.name})")
         click.echo(report.solve_table(result))
-    sys.exit(0 if all(runner.ok(r) for r in result["parts"].values()) else 1)
+    errors = unique(r["error"] for r in result["parts"].values() if r["error"])
+    if errors:  # the answers that were found are printed above; what failed is one line
+        click.echo(f"aocnn: error: {'; '.join(errors)}", err=True)
+    sys.exit(runner.solve_status(result))
+
+
+def unique(items) -> list:
+    return list(dict.fromkeys(items))
 
 
 @main.command()
@@ -163,8 +201,8 @@ def solve(year, day, part, solver, input_path, sample, device, weights_root, as_
 @user_errors
 def train(year, day, part, seed, max_steps, out, device) -> None:
     """Train YEAR DAY's neural solver from scratch on generated data, until held-out data are exact."""
+    from aocnn.nn import checkpoint, model
     from aocnn.nn import devices as jax_devices
-    from aocnn.nn import model, training
 
     puzzle = registry.get(year, day)
     if not puzzle.neural:
@@ -174,39 +212,77 @@ def train(year, day, part, seed, max_steps, out, device) -> None:
         if p not in puzzle.neural:
             raise AocnnError(f"{year} day {day} part {p} has no neural solver to train")
     chosen = jax_devices.select(device)
+    root = writable_root(out if out is not None else model.weights_root())  # checked before any training
     tasks: dict[str, list[int]] = {}  # parts may share one network (one checkpoint): train it once
     for p in parts:
         tasks.setdefault(puzzle.neural[p].name, []).append(p)
     failed = False
-    for name, task_parts in tasks.items():
-        task = puzzle.neural[task_parts[0]]
-        which = "part " + " and ".join(map(str, task_parts))
-        steps = max_steps or task.train.max_steps
-        label = f"{which} on {jax_devices.describe(chosen)}"
-        with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=True,
-                               item_show_func=lambda s: s) as bar:
-
-            last_line = [time.monotonic()]
-
-            def show(progress: training.Progress) -> None:
-                figures = f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  {progress.examples_per_s:,.0f} ex/s"
-                bar.update(progress.step - bar.pos, figures)
-                if not sys.stderr.isatty() and time.monotonic() - last_line[0] >= LOG_EVERY_S:  # logs, CI: a line now and then
-                    last_line[0] = time.monotonic()
-                    click.echo(f"{label}: step {progress.step}/{steps}  {figures}", err=True)
-
-            params, result = training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
-        figures = (f"held-out {result.exact:.4%}, {result.steps} steps, {result.examples:,} examples, "
-                   f"{result.seconds:.1f} s, {result.parameters:,} parameters")
-        if result.converged or out is not None:  # never replace shipped weights with an inexact network
-            path = model.save(task, params, result, chosen, out)
-            status = "exact" if result.converged else "NOT exact (raise --max-steps or change --seed)"
-            click.echo(f"{year} day {day} {which}: {status}: {figures} -> {path}")
-        else:
-            click.echo(f"{year} day {day} {which}: NOT exact, weights not replaced (raise --max-steps, change --seed, "
-                       f"or pass --out DIR to keep them): {figures}")
-        failed |= not result.converged
+    with checkpoint.lock(root):  # one writer per weights root; what a killed run left is now stale
+        for name in tasks:
+            checkpoint.remove_stale_staging(model.weights_path(puzzle.neural[tasks[name][0]], root).parent)
+        for name, task_parts in tasks.items():
+            task = puzzle.neural[task_parts[0]]
+            which = "part " + " and ".join(map(str, task_parts))
+            params, result = train_with_progress(task, which, seed, max_steps or task.train.max_steps, chosen)
+            far = "-" if result.far_exact is None else f"{result.far_exact:.4%}"
+            figures = (f"held-out {result.exact:.4%} in range, {far} beyond ({task.far}), {result.steps} steps, "
+                       f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters")
+            path = model.weights_path(task, root)
+            if result.converged:
+                model.save(task, f"{year}/{day}", task_parts, params, result, chosen, root)
+                click.echo(f"{year} day {day} {which}: exact: {figures} -> {path}")
+            elif out is None:  # never replace shipped weights with an inexact network
+                click.echo(f"{year} day {day} {which}: NOT exact, weights not replaced (raise --max-steps, change "
+                           f"--seed, or pass --out DIR to keep them): {figures}")
+            elif holds_converged(path):
+                click.echo(f"{year} day {day} {which}: NOT exact, converged weights at {path} kept: {figures}")
+            else:
+                model.save(task, f"{year}/{day}", task_parts, params, result, chosen, root)
+                click.echo(f"{year} day {day} {which}: NOT exact (saved marked unconverged; solving needs "
+                           f"--allow-unconverged): {figures} -> {path}")
+            failed |= not result.converged
     sys.exit(1 if failed else 0)
+
+
+def writable_root(root: Path) -> Path:
+    """The weights root, created if missing; an error now rather than after training if it cannot be written."""
+    if root.exists() and not root.is_dir():
+        raise AocnnError(f"--out {root}: exists and is not a directory")
+    root.mkdir(parents=True, exist_ok=True)
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise AocnnError(f"cannot write weights to {root}: permission denied")
+    return root
+
+
+def holds_converged(path: Path) -> bool:
+    from aocnn.nn import checkpoint
+
+    try:
+        return checkpoint.read_meta(path).get("converged") is True
+    except AocnnError:
+        return False
+
+
+def train_with_progress(task, which: str, seed: int, steps: int, chosen: list):
+    """Train one task, with a progress bar on a terminal and a line every LOG_EVERY_S seconds otherwise."""
+    from aocnn.nn import devices as jax_devices
+    from aocnn.nn import training
+
+    label = f"{which} on {jax_devices.describe(chosen)}"
+    with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=True,
+                           item_show_func=lambda s: s) as bar:
+        last_line = [time.monotonic()]
+
+        def show(progress: training.Progress) -> None:
+            far = "-" if progress.far_exact is None else f"{progress.far_exact:.2%}"
+            figures = (f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  beyond {far}  "
+                       f"{progress.examples_per_s:,.0f} ex/s")
+            bar.update(progress.step - bar.pos, figures)
+            if not sys.stderr.isatty() and time.monotonic() - last_line[0] >= LOG_EVERY_S:  # logs, CI: a line now and then
+                last_line[0] = time.monotonic()
+                click.echo(f"{label}: step {progress.step}/{steps}  {figures}", err=True)
+
+        return training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
 
 
 def selected_puzzles(year: int | None, day: int | None) -> list[registry.Puzzle]:
@@ -226,9 +302,10 @@ def selected_puzzles(year: int | None, day: int | None) -> list[registry.Puzzle]
               help="Folder of inputs: YEAR_DAY.txt, or YEAR_DAY/*.txt for several (answers in NAME.answers).")
 @click.option("--device", type=DEVICE, help="JAX backend for the neural solvers (default: JAX's default).")
 @click.option("--weights", "weights_root", type=click.Path(file_okay=False, path_type=Path), help="Weights root to load instead of the shipped ones.")
+@click.option("--allow-unconverged", is_flag=True, help=UNCONVERGED_HELP)
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of rows on stdout.")
 @user_errors
-def verify(year, day, inputs_dir, device, weights_root, as_json) -> None:
+def verify(year, day, inputs_dir, device, weights_root, allow_unconverged, as_json) -> None:
     """Cross-check every registered puzzle (or YEAR, or YEAR DAY): both parts, both solvers.
 
     Inputs: files in --inputs DIR, else your own input through aocd when a session token is set,
@@ -251,14 +328,13 @@ def verify(year, day, inputs_dir, device, weights_root, as_json) -> None:
     if samples:
         click.echo(f"aocnn: no AoC session token: verifying generated samples for {', '.join(samples)}"
                    " (set AOC_SESSION, or pass --inputs DIR, to verify your own inputs)", err=True)
-    networks = runner.Networks(device, weights_root)
+    networks = runner.Networks(device, weights_root, allow_unconverged)
     rows = []
     for puzzle, found in jobs:
-        for part in (1, 2):
-            if isinstance(found, verify_inputs.Unavailable):
-                rows.append(runner.input_error_row(puzzle, part, found.source, found.name, found.message))
-            else:
-                rows.append(runner.verify_part(puzzle, part, found, networks, progress=status))
+        if isinstance(found, verify_inputs.Unavailable):
+            rows.extend(runner.input_error_row(puzzle, part, found.source, found.name, found.message) for part in (1, 2))
+        else:
+            rows.extend(runner.verify_input(puzzle, found, networks, progress=status))
     status(None)
     if as_json:
         click.echo(json.dumps(rows))

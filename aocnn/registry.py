@@ -13,22 +13,29 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from aocnn.errors import RegistryError
+from aocnn.text import normalize
 
 if TYPE_CHECKING:
     from aocnn.nn.task import NeuralTask
 
 ENTRY_POINT_GROUP = "aocnn.puzzles"
-Solver = Callable[[str], int]
+Records = Any  # what a puzzle's parser returns: validated records, read by both solvers
+Solver = Callable[[Records], int]
 
 
 @dataclass(frozen=True)
 class Puzzle:
+    """One puzzle. `parse` turns normalized text into validated records; both the classical
+    parts and the neural tasks receive those records, so the two solvers never read the text
+    differently (see `records`)."""
+
     year: int
     day: int
     title: str
+    parse: Callable[[str], Records]
     part1: Solver
     part2: Solver
     generate_input: Callable[[int], str]
@@ -45,6 +52,14 @@ class Puzzle:
 
     def classical(self, part: int) -> Solver:
         return {1: self.part1, 2: self.part2}[part]
+
+    def records(self, text: str) -> Records:
+        """The one parse: shared normalization, then this puzzle's parser (errors name the line)."""
+        return self.parse(normalize(text))
+
+    def answer(self, part: int, text: str) -> int:
+        """The classical answer to one part of an input text."""
+        return self.classical(part)(self.records(text))
 
 
 def _from_module(module: ModuleType) -> Puzzle | None:

@@ -26,9 +26,15 @@ def table(header: list[str], rows: Iterable[list[str]]) -> str:
 PART_HEADER = ["classical", "time", "neural", "load", "solve", "low-conf", "device", "agree", "known"]
 
 
+def failed(record: dict[str, Any]) -> list[str]:
+    """The solvers whose failure the record's `error` names."""
+    error = record.get("error") or ""
+    return [s for s in ("classical", "neural") if error.startswith(f"{s}: ") or f"; {s}: " in error]
+
+
 def part_cells(record: dict[str, Any]) -> list[str]:
     classical, neural = record.get("classical"), record.get("neural")
-    return [
+    cells = [
         classical["answer"] if classical else "-",
         seconds(classical["seconds"]) if classical else "-",
         neural["answer"] if neural else "n/a",
@@ -39,6 +45,9 @@ def part_cells(record: dict[str, Any]) -> list[str]:
         MARKS[record["agree"]] if classical and neural else "-",
         MARKS[record["correct"]] + (f" {record['known']}" if record["known"] else ""),
     ]
+    for solver in failed(record):
+        cells[0 if solver == "classical" else 2] = "error"
+    return cells
 
 
 def solve_table(result: dict[str, Any]) -> str:
@@ -50,14 +59,7 @@ VERIFY_HEADER = ["puzzle", "part", "input", *PART_HEADER, "error"]
 
 
 def verify_cells(row: dict[str, Any]) -> list[str]:
-    cells = part_cells(row)
-    error = row["error"] or ""
-    failed = [s for s in ("classical", "neural") if error.startswith(f"{s}: ") or f"; {s}: " in error]
-    if "classical" in failed:
-        cells[0] = "error"
-    if "neural" in failed:
-        cells[2] = "error"
-    return [f"{row['year']}/{row['day']}", str(row["part"]), row["input_name"], *cells, row["error"] or ""]
+    return [f"{row['year']}/{row['day']}", str(row["part"]), row["input_name"], *part_cells(row), row["error"] or ""]
 
 
 def verify_table(rows: list[dict[str, Any]]) -> str:

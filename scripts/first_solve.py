@@ -1,4 +1,4 @@
-"""Time to the first neural answer in a fresh process: imports, restore, compile, infer.
+"""Time to the first neural answer in a fresh process: imports, parse, restore, compile, infer.
 
     python scripts/first_solve.py YEAR DAY PART [INPUT_FILE]
 
@@ -11,8 +11,8 @@ start = time.perf_counter()
 
 import sys  # noqa: E402
 
-from aocnn import registry  # noqa: E402
-from aocnn.nn import model  # noqa: E402
+from aocnn import registry, runner  # noqa: E402
+from aocnn.nn import model  # noqa: E402, F401 (imported here so that restore's time leaves its import out)
 
 
 def main() -> None:
@@ -21,13 +21,15 @@ def main() -> None:
     imported = time.perf_counter()
     text = open(sys.argv[4]).read() if len(sys.argv) > 4 else puzzle.generate_input(2023)
     made = time.perf_counter()
-    network = model.load(puzzle.neural[part])
+    records = puzzle.records(text)
+    parsed = time.perf_counter()
+    network = runner.load_neural(puzzle, part)
     restored = time.perf_counter()
-    answer = network.solve(text)
+    answer = network.solve(records)
     solved = time.perf_counter()
     print(f"{year} day {day} part {part}: answer {answer.answer}; first solve {solved - start - (made - imported):.2f} s "
-          f"= imports {imported - start:.2f} s + restore {restored - made:.2f} s + compile and infer {solved - restored:.2f} s"
-          f" (input generation, {made - imported:.2f} s, not counted)")
+          f"= imports {imported - start:.2f} s + parse {parsed - made:.2f} s + restore {restored - parsed:.2f} s"
+          f" + compile and infer {solved - restored:.2f} s (input generation, {made - imported:.2f} s, not counted)")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
     python scripts/measure_2015_01.py --count 500     # 500 x 7,000 chars, 50 x 70,000 chars
     python scripts/measure_2015_01.py --weights DIR   # weights root other than the shipped one
 
-Every input goes through the whole neural path (`Model.solve`: check, encode, network,
-decode), one input at a time, and is compared with the classical answer. Inputs come from
+Every input is parsed once (`PUZZLE.records`: normalize, check) and goes through the whole
+neural path (`Model.solve`: encode, network, decode), one input at a time, and is compared
+with the classical answer on the same records. Inputs come from
 seeds no test or training uses. It also checks that inputs which never reach floor -1 are
-refused by the network (part 2), and times one warm 7,000-character solve (median).
+refused by the network (part 2), and times one warm 7,000-character solve (median; parsing not included, for either solver).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from pathlib import Path
 import jax
 import numpy as np
 
+from aocnn import runner
 from aocnn.errors import InputError
-from aocnn.nn import model as nn_model
 from solvers.y2015 import d01
 
 SEED_BASE = 50_000_000
@@ -29,7 +30,7 @@ SEED_BASE = 50_000_000
 
 def neural_answer(network, text: str):
     try:
-        result = network.solve(text)
+        result = network.solve(d01.PUZZLE.records(text))
     except InputError:
         return None, 0
     return result.answer, result.low_confidence
@@ -37,7 +38,7 @@ def neural_answer(network, text: str):
 
 def classical_answer(part: int, text: str):
     try:
-        return d01.PUZZLE.classical(part)(text)
+        return d01.PUZZLE.answer(part, text)
     except InputError:
         return None
 
@@ -60,11 +61,12 @@ def exactness(networks, length: int, count: int, seed_base: int, make=d01.genera
 
 
 def warm_seconds(network, text: str, repeats: int) -> float:
-    network.solve(text)
+    records = d01.PUZZLE.records(text)
+    network.solve(records)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        network.solve(text)
+        network.solve(records)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -126,8 +128,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200, help="warm solves to take the median of")
     args = parser.parse_args()
 
-    device = jax.local_devices()[0]
-    networks = {part: nn_model.load(task, args.weights, device) for part, task in d01.PUZZLE.neural.items()}
+    networks = {part: runner.load_neural(d01.PUZZLE, part, root=args.weights) for part in d01.PUZZLE.neural}
+    device = networks[1].device
     print(f"device: {device.platform} ({device.device_kind}); parameters: "
           + ", ".join(f"part {p} {n.meta.get('parameters', '?')}" for p, n in networks.items()))
 
@@ -149,10 +151,11 @@ def main() -> None:
     edge_cases(networks)
 
     text = d01.generate_input(SEED_BASE - 1)
+    records = d01.PUZZLE.records(text)
     for part, network in networks.items():
         neural = warm_seconds(network, text, args.repeats)
         start = time.perf_counter()
-        d01.PUZZLE.classical(part)(text)
+        d01.PUZZLE.classical(part)(records)
         classical = time.perf_counter() - start
         print(f"warm solve, one 7,000-char input, part {part}: neural {neural * 1e3:.2f} ms (median of "
               f"{args.repeats}), classical {classical * 1e3:.2f} ms")

@@ -10,8 +10,11 @@ Measures, with the network trained only on masses of at most 4 digits:
 - exactness per length from 8 to 12 digits (`--count` // 10 masses per length, half of them
   uniform, half built around long borrow chains: quotients like 3 000 000 + r);
 - part 2 (the hand-written loop over network steps) and part 1 on `--count` generated inputs
-  (default 10,000) of 100 masses, each through the whole neural path (`Model.solve`);
-- the warm solve time of one real-shaped input (median of 20) next to the classical solver's.
+  (default 10,000) of 100 masses, each parsed once (`PUZZLE.records`) and then through the
+  whole neural path (the task's solve: encode, network, decode), compared with the classical
+  answer on the same records;
+- the warm solve time of one real-shaped input (median of 20, parsing not included) next to
+  the classical solver's.
 A record is exact when every fuel digit and the sign are right. Low-confidence records (any
 symbol below d01.CONFIDENT probability, the same bar training's exactness uses) are counted.
 """
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aocnn import runner
 from aocnn.nn import model as nn_model
 from solvers.y2019 import d01
 
@@ -74,7 +78,7 @@ def main() -> None:
     parser.add_argument("--weights", type=Path, help="weights root (default: the shipped weights)")
     args = parser.parse_args()
 
-    network = nn_model.load(d01.FUEL, args.weights)
+    network = runner.load_neural(d01.PUZZLE, 1, root=args.weights)  # one checkpoint serves both parts
     print(f"weights: {nn_model.weights_path(d01.FUEL, args.weights)}  device: {network.device.platform}  "
           f"parameters: {network.meta.get('parameters')}  trained: seed {network.meta.get('seed')}, "
           f"{network.meta.get('steps')} steps, {network.meta.get('examples_seen'):,} examples, "
@@ -100,10 +104,10 @@ def main() -> None:
     wrong = {1: [], 2: []}
     start = time.perf_counter()
     for i in range(args.count):
-        text = d01.generate_input(SEED_BASE + i)
+        records = d01.PUZZLE.records(d01.generate_input(SEED_BASE + i))
         for part, solve, classical in ((1, d01.solve_part1, d01.part1), (2, d01.solve_part2, d01.part2)):
-            result = solve(network, text)
-            ok = result.answer == classical(text)
+            result = solve(network, records)
+            ok = result.answer == classical(records)
             right[part] += ok
             low[part] += result.low_confidence
             if not ok and len(wrong[part]) < 5:
@@ -113,12 +117,12 @@ def main() -> None:
         show(f"part {part}: generated inputs (100 masses)", right[part], args.count, low[part], wrong[part])
     print(f"({seconds:.1f} s for {args.count:,} inputs, both parts)")
 
-    text = d01.generate_input(SEED_BASE - 1)
+    records = d01.PUZZLE.records(d01.generate_input(SEED_BASE - 1))
     for part in (1, 2):
         network_solve = d01.PUZZLE.neural[part].solve
-        network_solve(network, text)  # compile for this width
-        neural = statistics.median(_timed(lambda: network_solve(network, text)) for _ in range(20))
-        classical = statistics.median(_timed(lambda: d01.PUZZLE.classical(part)(text)) for _ in range(20))
+        network_solve(network, records)  # compile for this width
+        neural = statistics.median(_timed(lambda: network_solve(network, records)) for _ in range(20))
+        classical = statistics.median(_timed(lambda: d01.PUZZLE.classical(part)(records)) for _ in range(20))
         print(f"part {part} warm solve, 100 masses: neural {neural * 1e3:.2f} ms, classical {classical * 1e3:.3f} ms")
 
 

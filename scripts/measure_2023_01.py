@@ -4,7 +4,8 @@
 
 Per part: exactness on fresh generated lines (seed not used in training), on lines of
 100-260 characters (4x the longest training line), neural vs classical answers on full
-generated inputs, and warm solve time of a 1000-line input (median of repeats).
+generated inputs (parsed once by `PUZZLE.records`, both solvers on the same records), and
+warm solve time of a 1000-line input (median of repeats, parsing not included).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from aocnn.nn import model as nn_model
+from aocnn import runner
 from solvers.y2023 import d01
 
 FRESH_SEED = 987_654_321  # training uses seeds 0..n and their held-out streams, never this one
@@ -52,7 +53,7 @@ def main() -> None:
 
     for part in args.part or (1, 2):
         spelled = part == 2
-        network = nn_model.load(d01.neural_task(part), args.weights)
+        network = runner.load_neural(d01.PUZZLE, part, root=args.weights)
         meta = network.meta
         print(f"part {part}: {meta['parameters']:,} parameters, trained {meta['steps']} steps / "
               f"{meta['examples_seen']:,} examples in {meta['train_seconds']} s (seed {meta['seed']})")
@@ -64,16 +65,16 @@ def main() -> None:
                 print(f"      wrong: {line!r}")
         agree = 0
         for seed in range(args.inputs):
-            text = d01.generate_input(FRESH_SEED + seed)
-            classical = (d01.part2 if spelled else d01.part1)(text)
-            agree += network.solve(text).answer == classical
+            records = d01.PUZZLE.records(d01.generate_input(FRESH_SEED + seed))
+            classical = d01.PUZZLE.classical(part)(records)
+            agree += network.solve(records).answer == classical
         print(f"  full generated inputs: neural == classical on {agree}/{args.inputs}")
-        text = d01.generate_input(FRESH_SEED)
-        network.solve(text)  # compile
+        records = d01.PUZZLE.records(d01.generate_input(FRESH_SEED))
+        network.solve(records)  # compile
         times = []
         for _ in range(args.repeats):
             start = time.perf_counter()
-            network.solve(text)
+            network.solve(records)
             times.append(time.perf_counter() - start)
         print(f"  warm solve of a 1000-line input: median {statistics.median(times) * 1e3:.1f} ms "
               f"(min {min(times) * 1e3:.1f} ms, {args.repeats} runs)")

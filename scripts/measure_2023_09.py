@@ -5,7 +5,9 @@ solver, both parts on
   - COUNT fresh sequences of the real shape (21 values) with magnitudes up to 1e8
     (half spread like real inputs, half sized to the bound);
   - PER_LENGTH sequences of every length 5..40, magnitudes up to 1e8;
-  - INPUTS full generated inputs of the real shape (200 lines of 21 values), answers summed;
+  - INPUTS full generated inputs of the real shape (200 lines of 21 values), answers summed
+    (each parsed once by `PUZZLE.records`; both solvers read the same records, and the warm
+    solve times leave parsing out);
 and prints the shipped NAC weights (committed to integers at the end of training), their
 distance from integers (0 for shipped weights), and warm solve times.
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aocnn.nn import model as nn_model
+from aocnn import runner
 from aocnn.nn.arithmetic import learned_weights
 from solvers.y2023 import d09
 
@@ -52,8 +54,8 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
 
     for part in (1, 2):
-        task = d09.neural_task(part)
-        network = nn_model.load(task, args.weights)
+        network = runner.load_neural(d09.PUZZLE, part, root=args.weights)
+        task = network.task
         meta = network.meta
         print(f"== part {part}: {task.name}  seed {meta.get('seed')}, {meta.get('steps')} steps, "
               f"{meta.get('examples_seen'):,} examples, {meta.get('train_seconds')} s, "
@@ -76,16 +78,16 @@ def main() -> None:
               f"{low.sum()} low-confidence"
               f"{'; ' + ', '.join(failed) if failed else ''}")
 
-        solve = d09.part1 if part == 1 else d09.part2
+        solve = d09.PUZZLE.classical(part)
         agree, neural_s, classical_s = 0, [], []
         for i in range(args.inputs):
-            text = d09.generate_input(args.seed + i)
-            network.solve(text)  # compile for this shape
+            records = d09.PUZZLE.records(d09.generate_input(args.seed + i))
+            network.solve(records)  # compile for this shape
             start = time.perf_counter()
-            answer = network.solve(text)
+            answer = network.solve(records)
             neural_s.append(time.perf_counter() - start)
             start = time.perf_counter()
-            expected = solve(text)
+            expected = solve(records)
             classical_s.append(time.perf_counter() - start)
             agree += answer.answer == expected and answer.low_confidence == 0
         if args.inputs:

@@ -117,6 +117,7 @@ def use_puzzles(monkeypatch):
 # solver: a single Dense layer that must learn to read a digit from its one-hot code.
 
 def toy_digits(text: str) -> list[int]:
+    """The toy puzzle's parser: normalized text to one digit per line."""
     from aocnn.errors import line_error
     from aocnn.text import lines
 
@@ -139,7 +140,7 @@ def toy_task(name: str):
     import jax.numpy as jnp
     import optax
 
-    from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
+    from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig, total
 
     class DigitReader(nn.Module):
         classes: int = 10
@@ -156,23 +157,23 @@ def toy_task(name: str):
         per_example = optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"])
         return jnp.mean(per_example), jnp.argmax(logits, -1) == batch["label"]
 
-    def solve(model, text: str) -> NeuralAnswer:
-        digits = np.array(toy_digits(text), dtype=np.int32)
-        probabilities = np.asarray(jax.nn.softmax(model({"digit": digits})))
-        return NeuralAnswer(int(probabilities.argmax(-1).sum()), int((probabilities.max(-1) < 0.9).sum()))
+    def solve(model, digits: list[int]) -> NeuralAnswer:
+        probabilities = np.asarray(jax.nn.softmax(model({"digit": np.array(digits, dtype=np.int32)})))
+        return total(probabilities.argmax(-1), probabilities.max(-1) >= 0.9)
 
     config = TrainConfig(batch_size=64, learning_rate=0.3, warmup_steps=1, max_steps=300, eval_every=10,
-                         eval_size=256, exact_evals=2)
-    return NeuralTask(name=name, model=DigitReader(), make_batch=make_batch, loss=loss, solve=solve, train=config,
-                      learned="reading a digit from its one-hot code", hand_written="splitting lines, summing")
+                         eval_size=256, far_size=64, exact_evals=2)
+    return NeuralTask(name=name, model=DigitReader(), make_batch=make_batch, make_far_batch=make_batch, loss=loss,
+                      solve=solve, train=config, learned="reading a digit from its one-hot code",
+                      hand_written="splitting lines, summing")
 
 
 def toy_puzzle(day: int = 1, task_name: str | None = None, part1=None) -> registry.Puzzle:
     """2099 day DAY; its part 1 network's weights live under `task_name` (default: the trained ones)."""
     return registry.Puzzle(
-        year=2099, day=day, title="Toy digits",
-        part1=part1 or (lambda text: sum(toy_digits(text))),
-        part2=lambda text: sum(2 * d for d in toy_digits(text)),
+        year=2099, day=day, title="Toy digits", parse=toy_digits,
+        part1=part1 or sum,
+        part2=lambda digits: sum(2 * d for d in digits),
         generate_input=toy_generate,
         neural={1: toy_task(task_name or "2099_01/part1")},
         source=f"test toy {day}",
@@ -181,7 +182,8 @@ def toy_puzzle(day: int = 1, task_name: str | None = None, part1=None) -> regist
 
 @pytest.fixture(scope="session")
 def toy_weights(tmp_path_factory) -> Path:
-    """A weights root holding the trained toy network (2099_01/part1), trained once per session."""
+    """A weights root holding the trained toy network, trained once per session and saved for 2099/1
+    (2099_01/part1) and for 2099/2 (2099_02/part1, used by the tests' deliberately wrong toy)."""
     import jax
 
     from aocnn.nn import model, training
@@ -190,5 +192,6 @@ def toy_weights(tmp_path_factory) -> Path:
     task = toy_task("2099_01/part1")
     params, report = training.train(task, seed=0)
     assert report.converged, report
-    model.save(task, params, report, jax.local_devices(), root)
+    model.save(task, "2099/1", [1], params, report, jax.local_devices(), root)
+    model.save(toy_task("2099_02/part1"), "2099/2", [1], params, report, jax.local_devices(), root)
     return root

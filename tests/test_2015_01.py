@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.cli import main
 from aocnn.errors import InputError
 from aocnn.nn import model as nn_model
@@ -22,6 +23,10 @@ from aocnn.nn import training
 from aocnn.nn.recurrent import linear_scan, stick_breaking
 from aocnn.nn.task import TrainConfig
 from solvers.y2015 import d01
+
+def records_of(text: str) -> str:
+    return d01.PUZZLE.records(text)
+
 
 PARENS = st.text(alphabet="()", min_size=1, max_size=300)
 
@@ -32,12 +37,15 @@ def oracle(text: str) -> tuple[int, int | None]:
     return floors[-1], next((i for i, f in enumerate(floors, 1) if f == -1), None)
 
 
+PUZZLE = d01.PUZZLE
+
+
 def classical(text: str) -> tuple[int, int | None]:
     try:
-        second = d01.part2(text)
+        second = PUZZLE.answer(2, text)
     except InputError:
         second = None
-    return d01.part1(text), second
+    return PUZZLE.answer(1, text), second
 
 
 # --- classical ------------------------------------------------------------------------------
@@ -53,23 +61,27 @@ def test_classical_on_generated_inputs():
         assert classical(text) == oracle(text)
 
 
-@pytest.mark.parametrize("solve", [d01.part1, d01.part2])
-@pytest.mark.parametrize("text, position, char", [("(()x)", 4, "x"), ("((\n))\n", 3, "\n"), ("() ", 3, " "),
-                                                  ("é(", 1, "é"), ("(((]", 4, "]")])
-def test_malformed_character_is_named_with_its_position(solve, text, position, char):
+@pytest.mark.parametrize("text, position, char", [("(()x)", 4, "x"), ("( )", 2, " "), ("é(", 1, "é"),
+                                                  ("(((]", 4, "]")])
+def test_malformed_character_is_named_with_its_position(text, position, char):
     with pytest.raises(InputError, match=re.escape(f"position {position}: unexpected character {char!r}")):
-        solve(text)
+        PUZZLE.records(text)
+
+
+def test_a_second_line_is_an_error():
+    with pytest.raises(InputError, match="line 2: expected one line"):
+        PUZZLE.records("((\n))\n")
 
 
 @pytest.mark.parametrize("text", ["", "\n", "\r\n"])
 def test_empty_input_is_an_error(text):
     with pytest.raises(InputError, match="empty input"):
-        d01.part1(text)
+        PUZZLE.records(text)
 
 
 def test_no_basement_has_no_part_2_answer():
     with pytest.raises(InputError, match="never reaches floor -1"):
-        d01.part2("(()()\n")
+        PUZZLE.answer(2, "(()()\n")
 
 
 # --- generator ------------------------------------------------------------------------------
@@ -148,14 +160,14 @@ def test_part1_trains_to_an_exact_counter():
     network = nn_model.Model(task, params)
     for seed in range(3):
         text = d01.generate_input(seed)
-        assert network.solve(text).answer == d01.part1(text)
+        assert network.solve(records_of(text)).answer == PUZZLE.answer(1, text)
 
 
 # --- neural: the shipped weights ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def networks():
-    return {part: nn_model.load(task) for part, task in d01.PUZZLE.neural.items()}
+    return {part: runner.load_neural(PUZZLE, part) for part in PUZZLE.neural}
 
 
 def test_shipped_counters_sit_exactly_on_plus_minus_one(networks):
@@ -177,31 +189,31 @@ def test_shipped_weights_exact_on_training_length_records(networks, part):
 def test_shipped_weights_exact_on_full_inputs(networks):
     for seed in range(100, 130):
         text = d01.generate_input(seed)
-        assert networks[1].solve(text).answer == d01.part1(text)
-        assert networks[2].solve(text).answer == d01.part2(text)
+        assert networks[1].solve(records_of(text)).answer == PUZZLE.answer(1, text)
+        assert networks[2].solve(records_of(text)).answer == PUZZLE.answer(2, text)
     long_text = d01.generate_input(1, 70_000)
-    assert networks[1].solve(long_text).answer == d01.part1(long_text)
-    assert networks[2].solve(long_text).answer == d01.part2(long_text)
+    assert networks[1].solve(records_of(long_text)).answer == PUZZLE.answer(1, long_text)
+    assert networks[2].solve(records_of(long_text)).answer == PUZZLE.answer(2, long_text)
 
 
 def test_network_says_when_there_is_no_basement(networks):
     for seed in range(5):
         with pytest.raises(InputError, match="never reaches floor -1"):
-            networks[2].solve(d01.generate_input_without_basement(seed))
+            networks[2].solve(records_of(d01.generate_input_without_basement(seed)))
 
 
 def test_network_is_not_worn_down_by_lingering_above_the_basement(networks):
     """7,000 characters spent on floors 0 and 1, far more than any training walk."""
-    assert networks[2].solve("()" * 3499 + "))").answer == 6999
+    assert networks[2].solve(records_of("()" * 3499 + "))")).answer == 6999
     with pytest.raises(InputError, match="never reaches floor -1"):
-        networks[2].solve("()" * 3500)
-    assert networks[1].solve("(" * 7000).answer == 7000
+        networks[2].solve(records_of("()" * 3500))
+    assert networks[1].solve(records_of("(" * 7000)).answer == 7000
 
 
 @pytest.mark.parametrize("part", [1, 2])
 def test_neural_path_rejects_malformed_input(networks, part):
     with pytest.raises(InputError, match="position 3: unexpected character 'x'"):
-        networks[part].solve("()x(")
+        networks[part].solve(records_of("()x("))
 
 
 def test_cli_solves_a_file_with_both_solvers(tmp_path):
@@ -211,8 +223,8 @@ def test_cli_solves_a_file_with_both_solvers(tmp_path):
     result = CliRunner().invoke(main, ["solve", "2015", "1", "--input", str(path), "--json"])
     assert result.exit_code == 0, result.output
     parts = json.loads(result.output)["parts"]
-    assert parts["1"]["neural"]["answer"] == parts["1"]["classical"]["answer"] == str(d01.part1(text))
-    assert parts["2"]["neural"]["answer"] == parts["2"]["classical"]["answer"] == str(d01.part2(text))
+    assert parts["1"]["neural"]["answer"] == parts["1"]["classical"]["answer"] == str(PUZZLE.answer(1, text))
+    assert parts["2"]["neural"]["answer"] == parts["2"]["classical"]["answer"] == str(PUZZLE.answer(2, text))
 
 
 @pytest.mark.parametrize("text, message", [("(()x", "position 4: unexpected character 'x'"),

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.cli import main
 from aocnn.errors import InputError
 from aocnn.nn import model as nn_model
@@ -62,26 +63,26 @@ def test_puzzle_examples():
 @given(MASSES, st.sampled_from(["\n", "\r\n"]))
 def test_classical_matches_oracle(values, ending):
     text = text_of(values, ending)
-    assert (d01.part1(text), d01.part2(text)) == oracle(values)
+    assert (d01.PUZZLE.answer(1, text), d01.PUZZLE.answer(2, text)) == oracle(values)
 
 
 def test_classical_on_generated_inputs():
     for seed in range(20):
         text = d01.generate_input(seed)
-        assert (d01.part1(text), d01.part2(text)) == oracle([int(x) for x in text.split()])
+        assert (d01.PUZZLE.answer(1, text), d01.PUZZLE.answer(2, text)) == oracle([int(x) for x in text.split()])
 
 
-@pytest.mark.parametrize("solve", [d01.part1, d01.part2])
+@pytest.mark.parametrize("part", [1, 2])
 @pytest.mark.parametrize("text, message", [
     ("12\n-5\n", "line 2: a mass cannot be negative: '-5'"),
     ("12\nabc\n", "line 2: not a mass (expected a whole number): 'abc'"),
     ("12\n\n14\n", "line 2: not a mass"),
     ("1.5\n", "line 1: not a mass"),
-    ("", "no masses in the input"),
+    ("", "empty input"),
 ])
-def test_bad_input_is_named_with_its_line(solve, text, message):
+def test_bad_input_is_named_with_its_line(part, text, message):
     with pytest.raises(InputError, match=re.escape(message)):
-        solve(text)
+        d01.PUZZLE.answer(part, text)
 
 
 # --- generator and training data ------------------------------------------------------------
@@ -153,14 +154,14 @@ def test_fuel_network_trains_from_scratch():
     assert report.converged, report
     network = nn_model.Model(task, params)
     text = d01.generate_input(3)
-    assert network.solve(text).answer == d01.part1(text)
+    assert network.solve(d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(1, text)
 
 
 # --- neural: the shipped weights ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def network():
-    return nn_model.load(d01.FUEL)
+    return runner.load_neural(d01.PUZZLE, 1)
 
 
 def test_both_parts_share_one_checkpoint():
@@ -195,19 +196,19 @@ def test_small_masses_padded_far_beyond_training(network):
 def test_shipped_weights_solve_generated_inputs(network):
     for seed in range(100, 120):
         text = d01.generate_input(seed)
-        assert d01.solve_part1(network, text).answer == d01.part1(text)
-        assert d01.solve_part2(network, text).answer == d01.part2(text)
+        assert d01.solve_part1(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(1, text)
+        assert d01.solve_part2(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(2, text)
 
 
 def test_part2_stops_on_the_networks_sign(network):
     text = "0\n5\n6\n8\n9\n14\n1969\n100756\n123456789012\n"
-    assert d01.solve_part1(network, text).answer == d01.part1(text)
-    assert d01.solve_part2(network, text).answer == d01.part2(text)
+    assert d01.solve_part1(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(1, text)
+    assert d01.solve_part2(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(2, text)
 
 
 def test_neural_path_rejects_bad_input(network):
     with pytest.raises(InputError, match="line 3: a mass cannot be negative"):
-        d01.solve_part2(network, "12\n14\n-3\n")
+        d01.solve_part2(network, d01.PUZZLE.records("12\n14\n-3\n"))
 
 
 def test_cli_solves_a_file_with_both_solvers(tmp_path):
@@ -217,8 +218,8 @@ def test_cli_solves_a_file_with_both_solvers(tmp_path):
     result = CliRunner().invoke(main, ["solve", "2019", "1", "--input", str(path), "--json"])
     assert result.exit_code == 0, result.output
     parts = json.loads(result.output)["parts"]
-    assert parts["1"]["neural"]["answer"] == parts["1"]["classical"]["answer"] == str(d01.part1(text))
-    assert parts["2"]["neural"]["answer"] == parts["2"]["classical"]["answer"] == str(d01.part2(text))
+    assert parts["1"]["neural"]["answer"] == parts["1"]["classical"]["answer"] == str(d01.PUZZLE.answer(1, text))
+    assert parts["2"]["neural"]["answer"] == parts["2"]["classical"]["answer"] == str(d01.PUZZLE.answer(2, text))
 
 
 def test_cli_reports_bad_input_in_one_line(tmp_path):

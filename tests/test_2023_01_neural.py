@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from aocnn.nn import model, training
+from aocnn import runner
+from aocnn.nn import training
 from aocnn.nn.task import TrainConfig
 from solvers.y2023 import d01
 
@@ -16,7 +17,7 @@ TEST_SEED = 424242  # not a training seed
 
 @pytest.fixture(scope="module", params=[1, 2])
 def network(request):
-    return request.param, model.load(d01.neural_task(request.param))
+    return request.param, runner.load_neural(d01.PUZZLE, request.param)
 
 
 def predicted(network, lines):
@@ -46,26 +47,25 @@ def test_hand_picked_lines(network):
 
 def test_full_inputs_match_classical_with_crlf_and_trailing_spaces(network):
     part, net = network
-    classical = d01.part2 if part == 2 else d01.part1
     for seed in range(3):
         text = d01.generate_input(TEST_SEED + seed)
         messy = "\r\n".join(line + " " * (i % 3) for i, line in enumerate(text.splitlines())) + "\r\n\r\n"
-        answer = net.solve(messy)
-        assert answer.answer == classical(text) == classical(messy)
+        answer = net.solve(d01.PUZZLE.records(messy))
+        assert answer.answer == d01.PUZZLE.answer(part, text) == d01.PUZZLE.answer(part, messy)
         assert answer.low_confidence <= 3  # of 1000 lines; scripts/measure_2023_01.py reports the rate
 
 
 def test_neural_path_uses_no_hand_written_digit_matcher(network, monkeypatch):
     part, net = network
-    text = d01.generate_input(TEST_SEED)
-    expected = (d01.part2 if part == 2 else d01.part1)(text)
+    records = d01.PUZZLE.records(d01.generate_input(TEST_SEED))
+    expected = d01.PUZZLE.classical(part)(records)
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the neural path called the classical rule")
 
-    for name in ("digit_starts", "digits", "calibration_values", "part1", "part2"):
+    for name in ("digit_starts", "digits", "calibration_value", "part1", "part2"):
         monkeypatch.setattr(d01, name, forbidden)
-    assert net.solve(text).answer == expected
+    assert net.solve(records).answer == expected
 
 
 def test_a_tiny_config_learns_part_1_on_short_lines():
@@ -73,6 +73,7 @@ def test_a_tiny_config_learns_part_1_on_short_lines():
     easy = dataclasses.replace(
         task,
         make_batch=lambda rng, n: d01.examples(d01.training_lines(rng, n, False, 1, 8), False),
+        make_far_batch=lambda rng, n: d01.examples(d01.training_lines(rng, n, False, 9, 32), False, 32),
         train=TrainConfig(batch_size=64, learning_rate=1e-2, warmup_steps=10, max_steps=400, eval_every=20,
                           eval_size=512, exact_evals=2),
     )

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.cli import main
 from aocnn.errors import InputError
 from aocnn.nn import model as nn_model
@@ -44,24 +45,24 @@ def oracle(text: str) -> tuple[int, int]:
 
 def test_small_sequences_by_hand():
     text = "1 4 9 16 25\n7 7 7\n2 5 8 11\n"
-    assert d09.part1(text) == 36 + 7 + 14
-    assert d09.part2(text) == 0 + 7 + (-1)
+    assert d09.PUZZLE.answer(1, text) == 36 + 7 + 14
+    assert d09.PUZZLE.answer(2, text) == 0 + 7 + (-1)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=12), min_size=1, max_size=6))
 def test_classical_agrees_with_interpolation_on_any_integers(rows):
     text = "\n".join(" ".join(map(str, r)) for r in rows)
-    assert (d09.part1(text), d09.part2(text)) == oracle(text)
+    assert (d09.PUZZLE.answer(1, text), d09.PUZZLE.answer(2, text)) == oracle(text)
 
 
 def test_classical_agrees_with_interpolation_on_generated_inputs():
     text = d09.generate_input(5)
-    assert (d09.part1(text), d09.part2(text)) == oracle(text)
+    assert (d09.PUZZLE.answer(1, text), d09.PUZZLE.answer(2, text)) == oracle(text)
 
 
 def test_tolerates_crlf_trailing_spaces_and_no_final_newline():
-    assert d09.part1("1 2 3  \r\n2 4 6") == d09.part1("1 2 3\n2 4 6\n") == 4 + 8
+    assert d09.PUZZLE.answer(1, "1 2 3  \r\n2 4 6") == d09.PUZZLE.answer(1, "1 2 3\n2 4 6\n") == 4 + 8
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def test_tolerates_crlf_trailing_spaces_and_no_final_newline():
 )
 def test_malformed_lines_name_their_line(text, where):
     with pytest.raises(InputError, match=where):
-        d09.part1(text)
+        d09.PUZZLE.answer(1, text)
 
 
 def test_cli_reports_bad_input_in_one_line(tmp_path):
@@ -175,7 +176,7 @@ def test_tiny_training_finds_the_previous_value_rule_not_the_first_value():
 
 @pytest.fixture(scope="module", params=[1, 2])
 def shipped(request):
-    return request.param, nn_model.load(d09.neural_task(request.param))
+    return request.param, runner.load_neural(d09.PUZZLE, request.param)
 
 
 def test_commit_integral_makes_weights_exactly_integral_in_float64():
@@ -210,13 +211,13 @@ def test_shipped_network_is_exact_far_outside_training(shipped):
 def test_shipped_network_solves_a_full_input(shipped):
     part, network = shipped
     text = d09.generate_input(99)
-    result = network.solve(text)
-    assert result.answer == d09.PUZZLE.classical(part)(text) and result.low_confidence == 0
+    result = network.solve(d09.PUZZLE.records(text))
+    assert result.answer == d09.PUZZLE.answer(part, text) and result.low_confidence == 0
 
 
 def test_lines_beyond_float64_precision_are_low_confidence(shipped):
     _, network = shipped
-    result = network.solve(f"1 2 3\n{2**60} {2**60 + 1} {2**60 + 2}\n")
+    result = network.solve(d09.PUZZLE.records(f"1 2 3\n{2**60} {2**60 + 1} {2**60 + 2}\n"))
     assert result.low_confidence == 1
 
 

@@ -36,7 +36,7 @@ def text_file(tmp_path):
 
 def wrong_toy(day: int = 2):
     """The toy with a classical part 1 that is off by one, sharing the trained network: they must disagree."""
-    return toy_puzzle(day, task_name="2099_01/part1", part1=lambda text: sum(toy_digits(text)) + 1)
+    return toy_puzzle(day, task_name=f"2099_{day:02d}/part1", part1=lambda digits: sum(digits) + 1)
 
 
 # --- list --------------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def test_solve_json_contract_with_both_solvers(use_puzzles, toy_weights, tmp_pat
     assert (out["year"], out["day"], out["title"], out["input"]) == (2099, 1, "Toy digits", "file")
     assert list(out["parts"]) == ["1", "2"]
     part1, part2 = out["parts"]["1"], out["parts"]["2"]
-    assert set(part1) == {"classical", "neural", "agree", "known", "correct"}
+    assert set(part1) == {"classical", "neural", "agree", "known", "correct", "error"}
     assert set(part1["classical"]) == {"answer", "seconds"}
     assert set(part1["neural"]) == {"answer", "seconds", "load_seconds", "low_confidence", "device"}
     assert part1["classical"]["answer"] == part1["neural"]["answer"] == "16"  # answers are strings
@@ -189,7 +189,7 @@ def test_missing_weights_exit_2_and_say_how_to_train(use_puzzles, tmp_path):
     result = invoke("solve", "2099", "3", "--sample", "--solver", "neural", "--part", "1", "--weights", str(tmp_path))
     assert result.exit_code == 2
     [line] = result.stderr.splitlines()
-    assert line.startswith("aocnn: error: no trained weights at ") and "`aocnn train 2099 3 --part 1`" in line
+    assert line.startswith("aocnn: error: neural: no trained weights at ") and "`aocnn train 2099 3 --part 1`" in line
 
 
 def test_gpu_where_there_is_none_is_one_line(use_puzzles):
@@ -312,7 +312,7 @@ def test_verify_malformed_input_file_is_an_error_row(use_puzzles, toy_weights, t
     (tmp_path / "2099_01.txt").write_text("1\n22\n")
     result, rows = verify_json("--inputs", str(tmp_path), "--weights", str(toy_weights))
     assert result.exit_code == 2
-    assert rows[0]["error"].startswith("classical: line 2: expected one digit: '22'; neural: line 2")
+    assert [row["error"] for row in rows] == ["input: line 2: expected one digit: '22'"] * 2  # parsed once for both
 
 
 def test_verify_your_aocd_input_with_known_answers(classical_2023_1, aocd_cache, monkeypatch):

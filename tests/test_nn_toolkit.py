@@ -43,13 +43,15 @@ def test_progress_reports_every_evaluation():
 def test_checkpoint_round_trip_and_metadata(tmp_path):
     task = toy_task("toy/part1")
     params, report = training.train(task, seed=0)
-    path = model.save(task, params, report, jax.local_devices(), tmp_path)
-    restored = model.load(task, tmp_path)
+    path = model.save(task, "2099/1", [1], params, report, jax.local_devices(), tmp_path)
+    restored = model.load(task, "2099/1", 1, tmp_path, allow_unconverged=True)
     for a, b in zip(jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(restored.params)):
         np.testing.assert_array_equal(a, np.asarray(b))
     meta = json.loads((path / "meta.json").read_text())
     assert meta["seed"] == 0 and meta["steps"] == report.steps and meta["examples_seen"] == report.examples
-    assert meta["held_out_exact"] == 1.0 and meta["architecture"]["module"] == "DigitReader"
+    assert meta["held_out_exact"] == 1.0 and meta["far_exact"] == 1.0 and meta["architecture"]["module"] == "DigitReader"
+    assert (meta["task"], meta["puzzle"], meta["parts"], meta["converged"]) == ("toy/part1", "2099/1", [1], True)
+    assert (meta["family"], meta["hints"]) == ("bespoke", []) and meta["digest"].startswith("sha256:")
     assert {"jax", "flax", "optax", "orbax-checkpoint"} <= set(meta["versions"])
     assert not list(tmp_path.rglob("*.pkl")) and not list(tmp_path.rglob("*.pickle"))
 
@@ -57,7 +59,7 @@ def test_checkpoint_round_trip_and_metadata(tmp_path):
 def test_a_failed_save_leaves_the_old_checkpoint_whole(tmp_path, monkeypatch):
     task = toy_task("toy/part1")
     params, report = training.train(task, seed=0)
-    model.save(task, params, report, jax.local_devices(), tmp_path)
+    model.save(task, "2099/1", [1], params, report, jax.local_devices(), tmp_path)
     before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def interrupted(*args, **kwargs):
@@ -65,7 +67,7 @@ def test_a_failed_save_leaves_the_old_checkpoint_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr(checkpoint.json, "dumps", interrupted)  # dies after orbax wrote, before meta.json
     with pytest.raises(KeyboardInterrupt):
-        model.save(task, params, report, jax.local_devices(), tmp_path)
+        model.save(task, "2099/1", [1], params, report, jax.local_devices(), tmp_path)
     after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before  # no half checkpoint, no staging directory left behind
 
@@ -74,7 +76,7 @@ def test_a_failed_save_leaves_the_old_checkpoint_whole(tmp_path, monkeypatch):
 def test_missing_or_corrupt_weights_are_one_clear_error(tmp_path, damage):
     task = toy_task("toy/part1")
     params, report = training.train(task, seed=0, max_steps=5)
-    path = model.save(task, params, report, jax.local_devices(), tmp_path)
+    path = model.save(task, "2099/1", [1], params, report, jax.local_devices(), tmp_path)
     if damage == "no meta":
         (path / "meta.json").unlink()
     elif damage == "bad meta":
@@ -84,7 +86,7 @@ def test_missing_or_corrupt_weights_are_one_clear_error(tmp_path, damage):
             if f.is_file():
                 f.write_bytes(b"garbage")
     with pytest.raises(WeightsError, match=str(path)):
-        model.load(task, tmp_path)
+        model.load(task, "2099/1", 1, tmp_path, allow_unconverged=True)
 
 
 SHARDED = """

@@ -22,7 +22,7 @@ def test_entry_point_is_declared():
 def test_real_aoc_runner_marks_both_parts_correct(aocd_cache, tmp_path):
     puzzle = registry.get(2023, 1)
     text = puzzle.generate_input(11)
-    expected = str(puzzle.part1(text)), str(puzzle.part2(text))
+    expected = str(puzzle.answer(1, text)), str(puzzle.answer(2, text))
     aocd_cache.plant(2023, 1, text, answers=expected, title=puzzle.title)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()  # aocd runs plugins in a temp dir; we start from an unrelated one too
@@ -41,7 +41,7 @@ def test_real_aoc_runner_marks_both_parts_correct(aocd_cache, tmp_path):
 def toys(use_puzzles, toy_weights, monkeypatch):
     """A toy whose classical part 1 is off by one: the answer shows which solver gave it."""
     monkeypatch.setenv("AOCNN_WEIGHTS", str(toy_weights))
-    use_puzzles(toy_puzzle(1, part1=lambda text: sum(toy_digits(text)) + 1), toy_puzzle(3, "2099_03/part1"))
+    use_puzzles(toy_puzzle(1, part1=lambda digits: sum(digits) + 1), toy_puzzle(3, "2099_03/part1"))
 
 
 def test_neural_where_there_is_one_classical_otherwise(toys):

@@ -14,7 +14,7 @@ from aocnn.errors import RegistryError
 
 
 def make_puzzle(year: int = 2099, day: int = 5, title: str = "Plugged in") -> registry.Puzzle:
-    return registry.Puzzle(year, day, title, part1=len, part2=lambda text: 2 * len(text),
+    return registry.Puzzle(year, day, title, parse=str.split, part1=len, part2=lambda words: 2 * len(words),
                            generate_input=lambda seed: "x" * (seed + 1))
 
 
@@ -50,7 +50,7 @@ def test_builtin_2023_day_1_is_discovered_from_its_module(fresh_registry):
     assert puzzle.title == "Trebuchet?!"
     assert puzzle.source == "module solvers.y2023.d01"
     assert puzzle.slug == "2023_01"
-    assert puzzle.classical(1)("a1b2\n") == 12
+    assert puzzle.answer(1, "a1b2\n") == 12
 
 
 def test_every_registered_puzzle_is_complete(fresh_registry):
@@ -72,7 +72,7 @@ def test_adding_a_module_is_all_it_takes(tmp_path, monkeypatch, fresh_registry):
     (package / "helpers.py").write_text("X = 1\n")  # a module without PUZZLE is not a puzzle
     (package / "d03.py").write_text(
         "from aocnn.registry import Puzzle\n"
-        "PUZZLE = Puzzle(2098, 3, 'New one', len, len, lambda seed: 'ab')\n"
+        "PUZZLE = Puzzle(2098, 3, 'New one', str.split, len, len, lambda seed: 'ab')\n"
     )
     monkeypatch.setattr(solvers, "__path__", [*solvers.__path__, str(tmp_path)])
     for name in ("solvers.y2098", "solvers.y2098.d03", "solvers.y2098.helpers"):

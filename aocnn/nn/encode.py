@@ -26,3 +26,8 @@ def char_ids(lines: list[str], table: np.ndarray, multiple: int = 8, min_width: 
     cols = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     ids[rows, cols] = flat
     return ids, lengths
+
+
+def chunks(items: list, size: int) -> list[list]:
+    """`items` in consecutive slices of at most `size`: a long input is encoded and run piece by piece."""
+    return [items[start:start + size] for start in range(0, len(items), size)]

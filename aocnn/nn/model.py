@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,11 @@ def weights_path(task: NeuralTask, root: Path | None = None) -> Path:
 
 
 class Model:
-    """`model(batch)` runs the network on one device; `model.solve(text)` runs the task's neural path."""
+    """`model(batch)` runs the network on one device; `model.solve(records)` runs the task's neural path.
+
+    A network whose training did not converge (loaded only when asked for) answers with every
+    record counted as low-confidence.
+    """
 
     def __init__(self, task: NeuralTask, params: Any, device=None, meta: dict | None = None):
         self.task = task
@@ -45,12 +49,33 @@ class Model:
     def __call__(self, batch: Batch) -> Any:
         return self._forward(self.params, jax.device_put(batch, self.device))
 
-    def solve(self, text: str) -> NeuralAnswer:
-        return self.task.solve(self, text)
+    @property
+    def converged(self) -> bool:
+        return self.meta.get("converged") is True
+
+    def solve(self, records: Any) -> NeuralAnswer:
+        result = self.task.solve(self, records)
+        return result if self.converged else replace(result, low_confidence=result.records)
 
 
-def load(task: NeuralTask, root: Path | None = None, device=None) -> Model:
+def check_identity(meta: dict[str, Any], task: NeuralTask, puzzle: str, part: int, path: Path,
+                   allow_unconverged: bool) -> None:
+    """Weights are used only for the task, puzzle and part they were trained for, and only if converged."""
+    if meta.get("task") != task.name:
+        raise WeightsError(f"weights at {path} were trained for task {meta.get('task')!r}, not {task.name!r}")
+    if meta.get("puzzle") != puzzle or part not in (meta.get("parts") or []):
+        raise WeightsError(f"weights at {path} were trained for {meta.get('puzzle')} part(s) "
+                           f"{meta.get('parts')}, not {puzzle} part {part}")
+    if meta.get("converged") is not True and not allow_unconverged:
+        raise WeightsError(f"weights at {path} come from a training run that did not converge "
+                           "(pass --allow-unconverged to use them anyway, every answer low-confidence)")
+
+
+def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, device=None,
+         allow_unconverged: bool = False) -> Model:
+    """Restore `task`'s network for `puzzle` ("2023/1") part `part`, refusing any other's weights."""
     path = weights_path(task, root)
+    check_identity(checkpoint.read_meta(path), task, puzzle, part, path, allow_unconverged)
     params, meta = checkpoint.load(path)
     expected = jax.eval_shape(lambda: init_params(task, 0))
     if jax.tree_util.tree_structure(expected) != jax.tree_util.tree_structure(params) or any(
@@ -60,10 +85,14 @@ def load(task: NeuralTask, root: Path | None = None, device=None) -> Model:
     return Model(task, params, device, meta)
 
 
-def metadata(task: NeuralTask, report: TrainReport, devices: list) -> dict[str, Any]:
+def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainReport, devices: list) -> dict[str, Any]:
     versions = {pkg: importlib.metadata.version(pkg) for pkg in ("jax", "flax", "optax", "orbax-checkpoint", "numpy")}
     return {
         "task": task.name,
+        "puzzle": puzzle,
+        "parts": sorted(parts),
+        "family": task.family,
+        "hints": list(task.hints),
         "architecture": task.architecture(),
         "train_config": asdict(task.train),
         "seed": report.seed,
@@ -72,6 +101,9 @@ def metadata(task: NeuralTask, report: TrainReport, devices: list) -> dict[str, 
         "train_seconds": round(report.seconds, 2),
         "held_out_exact": report.exact,
         "held_out_examples": task.train.eval_size,
+        "far_exact": report.far_exact,
+        "far_examples": task.train.far_size,
+        "far": task.far,
         "converged": report.converged,
         "final_loss": report.loss,
         "parameters": report.parameters,
@@ -81,6 +113,7 @@ def metadata(task: NeuralTask, report: TrainReport, devices: list) -> dict[str, 
     }
 
 
-def save(task: NeuralTask, params: Any, report: TrainReport, devices: list, root: Path | None = None) -> Path:
+def save(task: NeuralTask, puzzle: str, parts: list[int], params: Any, report: TrainReport, devices: list,
+         root: Path | None = None) -> Path:
     assert count_parameters(params) == report.parameters
-    return checkpoint.save(weights_path(task, root), params, metadata(task, report, devices))
+    return checkpoint.save(weights_path(task, root), params, metadata(task, puzzle, parts, report, devices))

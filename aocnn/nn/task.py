@@ -4,7 +4,12 @@ Conventions, so one training loop serves every puzzle:
 - a batch is a dict of numpy arrays with a leading batch axis (inputs and labels together);
 - the model's `__call__(batch)` reads the inputs it needs from that dict;
 - `loss(outputs, batch)` returns the mean loss and a bool per example: exactly right or not;
-- `solve(model, text)` is the whole neural path for one puzzle input: encode, run, decode, add up.
+- `solve(model, records)` is the whole neural path for one parsed puzzle input (the records
+  the puzzle's parser made, the same ones the classical solver reads): encode, run, decode,
+  add up. It never raises on what the network outputs: NaN, Inf or values outside the range
+  where its arithmetic is exact count as low-confidence records (`total` does this).
+- held-out data come in two sets: in the training range (`make_eval_batch`) and beyond it
+  (`make_far_batch`: longer, larger). A run has converged only when both are exact.
 """
 
 from __future__ import annotations
@@ -18,10 +23,29 @@ import numpy as np
 Batch = dict[str, np.ndarray]
 
 
+FLOAT32_EXACT = 2**24  # every integer of smaller magnitude is exact in float32
+FLOAT64_EXACT = 2**53
+
+
 @dataclass(frozen=True)
 class NeuralAnswer:
     answer: int
-    low_confidence: int = 0  # records whose prediction margin was low
+    low_confidence: int  # records whose prediction was unsure, non-finite or outside the exact range
+    records: int  # records the answer adds up
+
+
+def total(values: Any, sure: Any = True, exact_below: float = FLOAT32_EXACT) -> NeuralAnswer:
+    """The sum of per-record outputs, each rounded to the nearest integer.
+
+    A record counts as low-confidence when it is not `sure`, not finite, or as large as
+    `exact_below` (past it the dtype no longer holds every integer). Such records add 0 rather
+    than crash the solve: the count tells the caller the answer is not to be trusted.
+    """
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    trusted = np.isfinite(values) & (np.abs(values) < exact_below) & np.broadcast_to(np.asarray(sure, bool), values.shape)
+    rounded = np.rint(np.where(np.isfinite(values), values, 0.0))
+    answer = sum(int(v) for v in rounded[np.isfinite(values)])
+    return NeuralAnswer(answer, int(np.sum(~trusted)), int(values.size))
 
 
 @dataclass(frozen=True)
@@ -34,7 +58,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_every: int = 50
     eval_size: int = 4096
-    exact_evals: int = 3  # stop once this many fresh held-out sets in a row are exact
+    far_size: int = 1024  # held-out examples beyond the training range, per evaluation
+    exact_evals: int = 3  # stop once this many fresh held-out sets in a row are exact, in range and beyond
 
 
 @dataclass(frozen=True)
@@ -43,7 +68,8 @@ class NeuralTask:
     model: nn.Module  # unbound; its dataclass fields are the architecture config
     make_batch: Callable[[np.random.Generator, int], Batch]  # training examples from the generator
     loss: Callable[[Any, Batch], tuple[Any, Any]]
-    solve: Callable[["Model", str], NeuralAnswer]  # noqa: F821 (aocnn.nn.model.Model)
+    solve: Callable[["Model", Any], NeuralAnswer]  # noqa: F821 (aocnn.nn.model.Model; the puzzle's records)
+    make_far_batch: Callable[[np.random.Generator, int], Batch]  # held-out beyond the training range
     train: TrainConfig = field(default_factory=TrainConfig)
     make_eval_batch: Callable[[np.random.Generator, int], Batch] | None = None  # held-out; defaults to make_batch
     # Applied to the trained parameters before the final held-out check and the save, e.g. to
@@ -51,6 +77,9 @@ class NeuralTask:
     finalize: Callable[[Any], Any] | None = None
     learned: str = ""  # what the network has to learn
     hand_written: str = ""  # what the code around it does
+    far: str = ""  # what `make_far_batch` holds, e.g. "walks of 2,000 characters (10x training)"
+    family: str = "bespoke"  # the shared architecture family it is configured from, or "bespoke"
+    hints: tuple[str, ...] = ()  # named intermediate targets the loss also uses; () = final answers only
 
     def held_out_batch(self, rng: np.random.Generator, size: int) -> Batch:
         return (self.make_eval_batch or self.make_batch)(rng, size)

@@ -4,8 +4,8 @@ Santa walks a building by one line of parentheses: '(' goes up one floor, ')' do
 starting on floor 0. Part 1 is the floor he ends on. Part 2 is the 1-based position of the
 first character that takes him to floor -1 (the basement).
 
-The input is one line; a trailing newline (or CRLF) is allowed, any other character is
-malformed and reported with its position. A walk that never reaches floor -1 has no part 2
+The input is one line (normalized by aocnn.text first: BOM, CRLF, trailing spaces); any
+other character is malformed and reported with its position. A walk that never reaches floor -1 has no part 2
 answer, and both solvers say so instead of inventing a position.
 
 Neural solvers (both read the characters with a recurrent network; see `aocnn.nn.recurrent`):
@@ -31,7 +31,7 @@ import numpy as np
 
 from aocnn.errors import InputError
 from aocnn.nn.recurrent import LinearRecurrence, last_step, stick_breaking, unit_clip, uniform_init
-from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.task import FLOAT32_EXACT, NeuralAnswer, NeuralTask, TrainConfig, total
 from aocnn.registry import Puzzle
 
 UP, DOWN = "(", ")"
@@ -40,11 +40,11 @@ REAL_LENGTH = 7000
 
 # --- reading the input ----------------------------------------------------------------------
 
-def instructions(text: str) -> str:
-    """The parentheses, without the trailing line ending; anything else is an error naming its position."""
-    line = text.rstrip("\r\n")
-    if not line:
-        raise InputError("empty input: expected one line of '(' and ')'")
+def parse(text: str) -> str:
+    """The parentheses of normalized text; anything else is an error naming its position."""
+    line, *more = text.split("\n")
+    if more:
+        raise InputError(f"line 2: expected one line of '(' and ')', found {len(more) + 1} lines")
     codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
     bad = np.flatnonzero((codes != ord(UP)) & (codes != ord(DOWN)))
     if bad.size:
@@ -59,14 +59,13 @@ def no_basement(why: str = "") -> InputError:
 
 # --- classical ------------------------------------------------------------------------------
 
-def part1(text: str) -> int:
-    line = instructions(text)
+def part1(line: str) -> int:
     return line.count(UP) - line.count(DOWN)
 
 
-def part2(text: str) -> int:
+def part2(line: str) -> int:
     floor = 0
-    for position, char in enumerate(instructions(text), 1):
+    for position, char in enumerate(line, 1):
         floor += 1 if char == UP else -1
         if floor == -1:
             return position
@@ -135,26 +134,25 @@ VOCAB = 2  # '(' -> 0, ')' -> 1
 TRAIN_LENGTH = 200  # training walks have 1-200 characters
 
 
-def encode(text: str) -> dict[str, np.ndarray]:
-    line = instructions(text)
+def encode(line: str) -> dict[str, np.ndarray]:
     ids = (np.frombuffer(line.encode("ascii"), dtype=np.uint8) == ord(DOWN)).astype(np.int32)
     return {"ids": ids[None, :], "mask": np.ones((1, ids.size), dtype=bool)}
 
 
-def random_walks(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Padded ids (n x 200) and masks of walks of 1-200 steps, each with its own up-probability."""
-    lengths = rng.integers(1, TRAIN_LENGTH + 1, n)
+def random_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> tuple[np.ndarray, np.ndarray]:
+    """Padded ids (n x length) and masks of walks of 1-length steps, each with its own up-probability."""
+    lengths = rng.integers(1, length + 1, n)
     p_up = rng.random((n, 1))
-    ids = (rng.random((n, TRAIN_LENGTH)) >= p_up).astype(np.int32)
-    mask = np.arange(TRAIN_LENGTH)[None, :] < lengths[:, None]
+    ids = (rng.random((n, length)) >= p_up).astype(np.int32)
+    mask = np.arange(length)[None, :] < lengths[:, None]
     return ids, mask
 
 
-def first_basement_walks(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+def first_basement_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> tuple[np.ndarray, np.ndarray]:
     """Half built to first reach -1 at a uniform position, a quarter free random walks (mostly
     near-balanced), a quarter free walks after a zigzag "()()..." that lingers on floors 0 and 1:
     a long stay just above the basement must not wear down the network's "not yet"."""
-    ids, mask = random_walks(rng, n)
+    ids, mask = random_walks(rng, n, length)
     ids = (rng.random(ids.shape) >= rng.uniform(0.3, 0.75, (n, 1))).astype(np.int32)
     for row in range(1, n, 4):
         zigzag = 2 * int(rng.integers(0, mask[row].sum() // 2 + 1))
@@ -173,17 +171,20 @@ def step_floors(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.cumsum(np.where(mask, 1 - 2 * ids, 0), axis=1)
 
 
-def part1_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    ids, mask = random_walks(rng, n)
+FAR_LENGTH = 2000  # held-out walks beyond training: 10x the longest training walk
+
+
+def part1_batch(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> dict[str, np.ndarray]:
+    ids, mask = random_walks(rng, n, length)
     return {"ids": ids, "mask": mask, "floor": step_floors(ids, mask)[:, -1].astype(np.float32)}
 
 
-def part2_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Label: the 0-based index of the first step on floor -1, or 200 (one past the end) for never."""
-    ids, mask = first_basement_walks(rng, n)
+def part2_batch(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> dict[str, np.ndarray]:
+    """Label: the 0-based index of the first step on floor -1, or `length` (one past the end) for never."""
+    ids, mask = first_basement_walks(rng, n, length)
     floors = step_floors(ids, mask)
     in_basement = (floors == -1) & mask
-    first = np.where(in_basement.any(axis=1), in_basement.argmax(axis=1), TRAIN_LENGTH)
+    first = np.where(in_basement.any(axis=1), in_basement.argmax(axis=1), length)
     return {"ids": ids, "mask": mask, "first": first.astype(np.int32), "floor": floors[:, -1].astype(np.float32)}
 
 
@@ -242,28 +243,37 @@ def part2_loss(outputs, batch):
     first_B = jnp.where(batch["first"] >= batch["ids"].shape[1], log_p_BxT1.shape[1] - 1, batch["first"])
     log_p_label_B = jnp.take_along_axis(log_p_BxT1, first_B[:, None], axis=1)[:, 0]
     floor_loss, floor_exact_B = part1_loss(outputs["floor"], batch)
-    exact_B = (jnp.argmax(log_p_BxT1, axis=1) == first_B) & (log_p_label_B > TRAINED_MARGIN) & floor_exact_B
+    margin = TRAINED_MARGIN if batch["ids"].shape[1] <= TRAIN_LENGTH else CONFIDENT  # beyond training: as sure as a solve
+    exact_B = (jnp.argmax(log_p_BxT1, axis=1) == first_B) & (log_p_label_B > margin) & floor_exact_B
     return -jnp.mean(log_p_label_B) + floor_loss, exact_B
 
 
-def solve_part1(model, text: str) -> NeuralAnswer:
-    floor = float(np.asarray(model(encode(text)))[0])
-    answer = round(floor)
-    return NeuralAnswer(answer, low_confidence=int(abs(floor - answer) > 0.25))
+def in_exact_range(line: str) -> bool:
+    """The floor is counted in float32: exact while every floor, at most the walk's length, is below 2**24."""
+    return len(line) < FLOAT32_EXACT
 
 
-def solve_part2(model, text: str) -> NeuralAnswer:
-    log_p = np.asarray(model(encode(text))["log_p"])[0]
+def solve_part1(model, line: str) -> NeuralAnswer:
+    floor = float(np.asarray(model(encode(line)))[0])
+    return total([floor], sure=abs(floor - np.rint(floor)) <= 0.25 and in_exact_range(line))
+
+
+def solve_part2(model, line: str) -> NeuralAnswer:
+    log_p = np.asarray(model(encode(line))["log_p"])[0]
     best = int(np.argmax(log_p))
+    if not np.isfinite(log_p[best]):
+        return NeuralAnswer(0, low_confidence=1, records=1)
     if best == log_p.size - 1:
         raise no_basement(f" (the network's most likely outcome is 'never', p = {np.exp(log_p[best]):.4f})")
-    return NeuralAnswer(best + 1, low_confidence=int(log_p[best] < CONFIDENT))
+    return NeuralAnswer(best + 1, low_confidence=int(log_p[best] < CONFIDENT or not in_exact_range(line)), records=1)
 
 
 PART1 = NeuralTask(
     name="2015_01/part1",
     model=FinalFloor(),
     make_batch=part1_batch,
+    make_far_batch=lambda rng, n: part1_batch(rng, n, FAR_LENGTH),
+    far=f"walks of 1-{FAR_LENGTH:,} characters",
     loss=part1_loss,
     solve=solve_part1,
     train=TrainConfig(batch_size=128, learning_rate=0.05, warmup_steps=20, max_steps=2000, eval_every=25),
@@ -275,6 +285,9 @@ PART2 = NeuralTask(
     name="2015_01/part2",
     model=FirstBasement(),
     make_batch=part2_batch,
+    make_far_batch=lambda rng, n: part2_batch(rng, n, FAR_LENGTH),
+    far=f"walks of 1-{FAR_LENGTH:,} characters",
+    hints=("final_floor",),
     loss=part2_loss,
     solve=solve_part2,
     train=TrainConfig(batch_size=128, learning_rate=0.02, warmup_steps=50, max_steps=4000, eval_every=50),
@@ -292,6 +305,7 @@ PUZZLE = Puzzle(
     year=2015,
     day=1,
     title="Not Quite Lisp",
+    parse=parse,
     part1=part1,
     part2=part2,
     generate_input=generate_input,

@@ -37,7 +37,8 @@ MASS = re.compile(r"[0-9]+")
 
 # --- classical ------------------------------------------------------------------------------
 
-def masses(text: str) -> list[int]:
+def parse(text: str) -> list[int]:
+    """The masses of normalized text, one whole number per line."""
     found = []
     for number, line in enumerate(lines(text), 1):
         mass = line.strip()
@@ -63,12 +64,12 @@ def fuel_for_fuel(mass: int) -> int:
     return total
 
 
-def part1(text: str) -> int:
-    return sum(fuel(m) for m in masses(text))
+def part1(masses: list[int]) -> int:
+    return sum(fuel(m) for m in masses)
 
 
-def part2(text: str) -> int:
-    return sum(fuel_for_fuel(m) for m in masses(text))
+def part2(masses: list[int]) -> int:
+    return sum(fuel_for_fuel(m) for m in masses)
 
 
 # --- generator ------------------------------------------------------------------------------
@@ -128,6 +129,20 @@ def make_eval_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return fuel_example(training_masses(rng, n), TRAIN_WIDTH)
 
 
+FAR_WIDTH = 12  # held-out masses beyond training: 3x the digits
+
+
+def make_far_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Masses of 5-12 digits, half of them long borrow chains (quotients ending in runs of zeros),
+    written with 12 digits: a network exact below 10**4 only is not converged."""
+    digits = rng.integers(TRAIN_WIDTH + 1, FAR_WIDTH + 1, n)
+    by_length = np.array([int(rng.integers(10 ** (d - 1), 10**d)) for d in digits], dtype=object)
+    zeros = rng.integers(1, digits - 1)
+    quotient = np.array([int(rng.integers(1, 10 ** (d - z - 1))) * 10 ** int(z) for d, z in zip(digits, zeros)], dtype=object)
+    chains = 3 * quotient + rng.integers(0, 9, n)
+    return fuel_example(np.where(rng.random(n) < 0.5, by_length, chains), FAR_WIDTH)
+
+
 # --- neural solver ---------------------------------------------------------------------------
 
 SHIPPED_SEED = 0  # the seed of weights/2019_01/fuel (`aocnn train 2019 1 --part 1 --seed 0`)
@@ -145,21 +160,20 @@ def run_fuel(model, digits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return log_symbols.argmax(-1).astype(np.int32), log_label.argmax(-1), ~sure
 
 
-def encode_masses(text: str) -> np.ndarray:
-    values = masses(text)
-    return to_digits(np.array(values, dtype=object), max(len(str(m)) for m in values))
+def encode_masses(masses: list[int]) -> np.ndarray:
+    return to_digits(np.array(masses, dtype=object), max(len(str(m)) for m in masses))
 
 
-def solve_part1(model, text: str) -> NeuralAnswer:
-    digits = encode_masses(text)
+def solve_part1(model, masses: list[int]) -> NeuralAnswer:
+    digits = encode_masses(masses)
     fuel_digits, sign, unsure = run_fuel(model, digits)
     values = from_digits(fuel_digits)
     values = np.where(sign == NEGATIVE, values - 10 ** digits.shape[1], np.where(sign == ZERO, 0, values))
-    return NeuralAnswer(int(sum(int(v) for v in values)), int(unsure.sum()))
+    return NeuralAnswer(int(sum(int(v) for v in values)), int(unsure.sum()), len(masses))
 
 
-def solve_part2(model, text: str) -> NeuralAnswer:
-    digits = encode_masses(text)
+def solve_part2(model, masses: list[int]) -> NeuralAnswer:
+    digits = encode_masses(masses)
     total, active = 0, np.ones(len(digits), dtype=bool)
     unsure = np.zeros(len(digits), dtype=bool)
     # fuel shrinks at least threefold per step, so 3 steps per digit is a generous bound
@@ -172,7 +186,7 @@ def solve_part2(model, text: str) -> NeuralAnswer:
         total += sum(int(v) for v in from_digits(digits[active]))
     else:
         unsure |= active  # the network never said "not positive": its answer is a guess
-    return NeuralAnswer(total, int(unsure.sum()))
+    return NeuralAnswer(total, int(unsure.sum()), len(masses))
 
 
 FUEL = NeuralTask(
@@ -180,6 +194,8 @@ FUEL = NeuralTask(
     model=TwoPassTransducer(forward_states=4, backward_states=6, output_symbols=10, sequence_labels=3),
     make_batch=make_batch,
     make_eval_batch=make_eval_batch,
+    make_far_batch=make_far_batch,
+    far=f"masses of {TRAIN_WIDTH + 1}-{FAR_WIDTH} digits, half of them long borrow chains",
     loss=partial(sequence_loss, confident=CONFIDENT),  # exact in training = sure when solving
     solve=solve_part1,
     train=TrainConfig(batch_size=256, learning_rate=0.1, warmup_steps=50, max_steps=6000, eval_every=50,
@@ -192,6 +208,7 @@ PUZZLE = Puzzle(
     year=2019,
     day=1,
     title="The Tyranny of the Rocket Equation",
+    parse=parse,
     part1=part1,
     part2=part2,
     generate_input=generate_input,

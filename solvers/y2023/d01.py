@@ -5,10 +5,15 @@ number. Part 1 counts the characters 0-9 as digits. Part 2 also counts the words
 one..nine, which may overlap ("twone" starts with 2 and ends with 1, "eightwo" is 82).
 The answer is the sum over all lines.
 
+Input: lines of lowercase letters and digits, each with at least one digit character (as
+every real input has); anything else is an error naming its line, for both solvers.
+
 Neural solver (see `neural` below): what is learned and what is hand-written is listed there.
 """
 
 from __future__ import annotations
+
+import re
 
 import flax.linen as nn
 import jax
@@ -17,14 +22,29 @@ import numpy as np
 import optax
 
 from aocnn.errors import line_error
-from aocnn.nn.encode import char_ids, char_table
+from aocnn.nn.encode import char_ids, char_table, chunks
 from aocnn.nn.layers import WindowEmbed, latch
-from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig, total
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
 WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 NUMERALS = "0123456789"
+
+
+# --- reading the input ----------------------------------------------------------------------
+
+LINE = re.compile(r"[a-z0-9]*[0-9][a-z0-9]*")
+
+
+def parse(text: str) -> list[str]:
+    """The lines of normalized text; each must be lowercase letters and digits with at least one digit."""
+    found = lines(text)
+    for number, line in enumerate(found, 1):
+        if not LINE.fullmatch(line):
+            why = "no digit in line" if line.isalpha() or not line else "unexpected character (expected a-z, 0-9)"
+            raise line_error(number, line, why)
+    return found
 
 
 # --- classical ------------------------------------------------------------------------------
@@ -44,23 +64,17 @@ def digits(line: str, spelled: bool) -> list[int]:
     return [value for _, value in digit_starts(line, spelled)]
 
 
-def calibration_values(text: str, spelled: bool) -> list[int]:
-    values = []
-    for number, line in enumerate(lines(text), 1):
-        found = digits(line, spelled)
-        if not found:
-            kind = "digit or spelled digit" if spelled else "digit"
-            raise line_error(number, line, f"no {kind} in line")
-        values.append(10 * found[0] + found[-1])
-    return values
+def calibration_value(line: str, spelled: bool) -> int:
+    found = digits(line, spelled)
+    return 10 * found[0] + found[-1]
 
 
-def part1(text: str) -> int:
-    return sum(calibration_values(text, spelled=False))
+def part1(rows: list[str]) -> int:
+    return sum(calibration_value(line, spelled=False) for line in rows)
 
 
-def part2(text: str) -> int:
-    return sum(calibration_values(text, spelled=True))
+def part2(rows: list[str]) -> int:
+    return sum(calibration_value(line, spelled=True) for line in rows)
 
 
 # --- generator ------------------------------------------------------------------------------
@@ -139,6 +153,7 @@ def generate_input(seed: int, n_lines: int = 1000) -> str:
 ALPHABET = LETTERS + NUMERALS
 CHARS = char_table(ALPHABET)
 MAX_TRAIN_LENGTH = 65
+FAR_LENGTHS = (100, 260)  # held-out lines beyond training, up to 4x the longest training line
 CONFIDENT = 0.99
 
 
@@ -162,9 +177,10 @@ class CalibrationReader(nn.Module):
         }
 
 
-def examples(batch_lines: list[str], spelled: bool) -> dict[str, np.ndarray]:
-    """Encoded lines with their labels; labels come from the classical rule."""
-    ids, lengths = char_ids(batch_lines, CHARS, min_width=MAX_TRAIN_LENGTH)
+def examples(batch_lines: list[str], spelled: bool, width: int = MAX_TRAIN_LENGTH) -> dict[str, np.ndarray]:
+    """Encoded lines with their labels; labels come from the classical rule. One padded width per
+    kind of batch (rounded up as char_ids rounds), so each step function compiles once."""
+    ids, lengths = char_ids(batch_lines, CHARS, min_width=-(-width // 8) * 8)
     starts = np.zeros(ids.shape, np.int32)
     first, last = np.zeros(len(batch_lines), np.int32), np.zeros(len(batch_lines), np.int32)
     for row, line in enumerate(batch_lines):
@@ -206,13 +222,18 @@ def confidently_right(logits, labels):
     return (jnp.argmax(logits, -1) == labels) & (jnp.max(probabilities, -1) >= CONFIDENT)
 
 
-def solve(model, text: str) -> NeuralAnswer:
-    ids, lengths = char_ids(lines(text), CHARS)
-    out = model({"ids": ids, "lengths": lengths})
-    first_p, last_p = softmax(np.asarray(out["first"])), softmax(np.asarray(out["last"]))  # numpy: nothing to compile
-    values = 10 * first_p.argmax(-1) + last_p.argmax(-1)
-    confidence = np.minimum(first_p.max(-1), last_p.max(-1))
-    return NeuralAnswer(int(values.sum()), int((confidence < CONFIDENT).sum()))
+CHUNK = 4096  # lines per network call: memory stays flat however long the input
+
+
+def solve(model, rows: list[str]) -> NeuralAnswer:
+    values, sure = [], []
+    for chunk in chunks(rows, CHUNK):
+        ids, lengths = char_ids(chunk, CHARS)
+        out = model({"ids": ids, "lengths": lengths})
+        first_p, last_p = softmax(np.asarray(out["first"])), softmax(np.asarray(out["last"]))  # numpy: nothing to compile
+        values.append(10 * first_p.argmax(-1) + last_p.argmax(-1))
+        sure.append(np.minimum(first_p.max(-1), last_p.max(-1)) >= CONFIDENT)  # False for NaN too
+    return total(np.concatenate(values), np.concatenate(sure))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -226,6 +247,9 @@ def neural_task(part: int) -> NeuralTask:
         name=f"2023_01/part{part}",
         model=CalibrationReader(),
         make_batch=lambda rng, n: examples(training_lines(rng, n, spelled), spelled),
+        make_far_batch=lambda rng, n: examples(training_lines(rng, n, spelled, *FAR_LENGTHS), spelled, FAR_LENGTHS[1]),
+        far=f"lines of {FAR_LENGTHS[0]}-{FAR_LENGTHS[1]} characters",
+        hints=("digit_starts",),
         loss=loss,
         solve=solve,
         train=TrainConfig(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=1500, eval_every=25,
@@ -240,6 +264,7 @@ PUZZLE = Puzzle(
     year=2023,
     day=1,
     title="Trebuchet?!",
+    parse=parse,
     part1=part1,
     part2=part2,
     generate_input=generate_input,

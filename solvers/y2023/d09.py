@@ -34,17 +34,18 @@ import numpy as np
 
 from aocnn.errors import InputError, line_error
 from aocnn.nn.arithmetic import NAC, commit_integral
-from aocnn.nn.task import Batch, NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.encode import chunks
+from aocnn.nn.task import FLOAT64_EXACT, Batch, NeuralAnswer, NeuralTask, TrainConfig, total
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
 INTEGER = re.compile(r"[-+]?[0-9]+")
-FLOAT64_EXACT = 2.0**53
 
 
 # --- classical ------------------------------------------------------------------------------
 
 def parse(text: str) -> list[list[int]]:
+    """The sequences of normalized text: integers separated by spaces, one sequence per line."""
     sequences = []
     for number, line in enumerate(lines(text), 1):
         tokens = line.split()
@@ -79,12 +80,12 @@ def previous_value(sequence: list[int]) -> int:
     return below
 
 
-def part1(text: str) -> int:
-    return sum(next_value(s) for s in parse(text))
+def part1(sequences: list[list[int]]) -> int:
+    return sum(next_value(s) for s in sequences)
 
 
-def part2(text: str) -> int:
-    return sum(previous_value(s) for s in parse(text))
+def part2(sequences: list[list[int]]) -> int:
+    return sum(previous_value(s) for s in sequences)
 
 
 # --- generator ------------------------------------------------------------------------------
@@ -175,6 +176,13 @@ def make_examples(rng: np.random.Generator, n: int, lengths: tuple[int, int] = T
 def make_eval_examples(rng: np.random.Generator, n: int) -> Batch:
     """Held-out lines run forwards only, like real inputs (and as before lines were trained both ways)."""
     return make_examples(rng, n, EVAL_LENGTHS, backwards=0.0)
+
+
+FAR_LENGTHS, FAR_BOUND = (12, 21), 10_000  # beyond training: real-length lines, values 100x larger
+
+
+def make_far_examples(rng: np.random.Generator, n: int) -> Batch:
+    return make_examples(rng, n, FAR_LENGTHS, FAR_BOUND, backwards=0.0)
 
 
 # --- neural ---------------------------------------------------------------------------------
@@ -269,12 +277,15 @@ def run_exact(model, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray
         outputs = model(encode(sequences))
         answers = np.asarray(outputs["soft"], dtype=np.float64)
         peaks = np.asarray(outputs["peak"], dtype=np.float64)
-    return answers, peaks < FLOAT64_EXACT
+    return answers, peaks < FLOAT64_EXACT  # False for NaN too
 
 
-def neural_solve(model, text: str) -> NeuralAnswer:
-    answers, exact = run_exact(model, parse(text))
-    return NeuralAnswer(answer=sum(int(a) for a in np.rint(answers)), low_confidence=int(np.sum(~exact)))
+CHUNK = 4096  # lines per network call
+
+
+def neural_solve(model, sequences: list[list[int]]) -> NeuralAnswer:
+    answers, exact = zip(*(run_exact(model, chunk) for chunk in chunks(sequences, CHUNK)))
+    return total(np.concatenate(answers), np.concatenate(exact), FLOAT64_EXACT)
 
 
 def neural_task(part: int) -> NeuralTask:
@@ -284,6 +295,8 @@ def neural_task(part: int) -> NeuralTask:
         model=DifferenceTableNet(),
         make_batch=make_examples,
         make_eval_batch=make_eval_examples,
+        make_far_batch=make_far_examples,
+        far=f"forward lines of {FAR_LENGTHS[0]}-{FAR_LENGTHS[1]} values up to {FAR_BOUND:,} in magnitude",
         finalize=commit_integral,
         loss=make_loss(label),
         solve=neural_solve,
@@ -303,6 +316,7 @@ PUZZLE = Puzzle(
     year=2023,
     day=9,
     title="Mirage Maintenance",
+    parse=parse,
     part1=part1,
     part2=part2,
     generate_input=generate_input,

@@ -54,7 +54,7 @@ def first_loss(logits_BxO, batch):
 
 
 def window(text: str) -> dict[str, np.ndarray]:
-    batch = d01.encode(text)
+    batch = d01.encode(d01.PUZZLE.records(text))
     ids = np.zeros((1, WINDOW), np.int32)
     mask = np.zeros((1, WINDOW), bool)
     seen = min(WINDOW, batch["ids"].shape[1])
@@ -82,7 +82,7 @@ def answer(network, part: int, text: str) -> int | None:
 
 def expected(part: int, text: str) -> int | None:
     try:
-        return d01.PUZZLE.classical(part)(text)
+        return d01.PUZZLE.answer(part, text)
     except InputError:
         return None
 

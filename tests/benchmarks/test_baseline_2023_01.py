@@ -92,7 +92,7 @@ def measure(steps: int, count: int, inputs: int, seed: int = 0) -> dict[str, flo
         text = d01.generate_input(77_000 + i)
         got = line_values(network, lines(text))
         readable += got is not None
-        right += got is not None and int(got.sum()) == d01.part1(text)
+        right += got is not None and int(got.sum()) == d01.PUZZLE.answer(1, text)
     return {"parameters": report.parameters, "steps": report.steps, "examples": report.examples,
             "fresh_lines_exact": float(np.mean(values == truth)), "inputs_readable": readable / inputs,
             "inputs_right": right / inputs}

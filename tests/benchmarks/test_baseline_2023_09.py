@@ -80,7 +80,7 @@ def measure(steps: int, inputs: int, seed: int = 0) -> dict[int, dict[str, float
             "real_lines_exact": float(np.mean(error < 0.5)),
             "beyond_100_exact": float(np.mean(error[beyond] < 0.5)),  # lines with a value beyond |x| <= 100
             "real_median_abs_error": float(np.median(error)),
-            "real_inputs_exact": float(np.mean([a == classical(t) for a, t in zip(answers, texts)])),
+            "real_inputs_exact": float(np.mean([a == classical(d09.parse(t)) for a, t in zip(answers, texts)])),
         }
     return figures
 
