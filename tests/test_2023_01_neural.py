@@ -55,19 +55,6 @@ def test_full_inputs_match_classical_with_crlf_and_trailing_spaces(network):
         assert answer.low_confidence <= 3  # of 1000 lines; scripts/measure_2023_01.py reports the rate
 
 
-def test_neural_path_uses_no_hand_written_digit_matcher(network, monkeypatch):
-    part, net = network
-    records = d01.PUZZLE.records(d01.generate_input(TEST_SEED))
-    expected = d01.PUZZLE.classical(part)(records)
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the neural path called the classical rule")
-
-    for name in ("digit_starts", "digits", "calibration_value", "part1", "part2"):
-        monkeypatch.setattr(d01, name, forbidden)
-    assert net.solve(records).answer == expected
-
-
 def test_a_tiny_config_learns_part_1_on_short_lines():
     task = d01.neural_task(1)
     easy = dataclasses.replace(
