@@ -47,8 +47,12 @@ class OneLineErrors(click.Group):
 
 
 def interrupted() -> None:
+    """One line and status 130. Every `finally` (staging folders, locks) has run by now; the process
+    ends at once, because tearing down the interpreter under XLA's running threads can crash."""
     click.echo("aocnn: interrupted", err=True)
-    sys.exit(INTERRUPTED)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 def user_errors(command):
@@ -120,6 +124,8 @@ def list_puzzles(as_json: bool) -> None:
                 "title": puzzle.title,
                 "classical": [1, 2],
                 "neural": sorted(puzzle.neural),
+                "family": {str(p): t.family for p, t in puzzle.neural.items()},
+                "hints": {str(p): list(t.hints) for p, t in puzzle.neural.items()},
                 "weights": weights,
                 "source": puzzle.source,
             }
@@ -198,9 +204,12 @@ def unique(items) -> list:
 @click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many steps even if not exact.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Weights root to write (default: the shipped weights/).")
 @click.option("--device", type=DEVICE, help="JAX backend to train on (all its local devices, data-parallel).")
+@click.option("--set", "sets", multiple=True, metavar="SECTION.FIELD=VALUE",
+              help="Change one field of the network's config (model, data or train section); repeatable.")
 @user_errors
-def train(year, day, part, seed, max_steps, out, device) -> None:
+def train(year, day, part, seed, max_steps, out, device, sets) -> None:
     """Train YEAR DAY's neural solver from scratch on generated data, until held-out data are exact."""
+    from aocnn.ablate import configured
     from aocnn.nn import checkpoint, model
     from aocnn.nn import devices as jax_devices
 
@@ -221,7 +230,7 @@ def train(year, day, part, seed, max_steps, out, device) -> None:
         for name in tasks:
             checkpoint.remove_stale_staging(model.weights_path(puzzle.neural[tasks[name][0]], root).parent)
         for name, task_parts in tasks.items():
-            task = puzzle.neural[task_parts[0]]
+            task = configured(puzzle.neural[task_parts[0]], sets)
             which = "part " + " and ".join(map(str, task_parts))
             params, result = train_with_progress(task, which, seed, max_steps or task.train.max_steps, chosen)
             far = "-" if result.far_exact is None else f"{result.far_exact:.4%}"
@@ -283,6 +292,55 @@ def train_with_progress(task, which: str, seed: int, steps: int, chosen: list):
                 click.echo(f"{label}: step {progress.step}/{steps}  {figures}", err=True)
 
         return training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
+
+
+@main.command()
+@click.argument("year", type=int)
+@click.argument("day", type=int)
+@click.option("--part", type=PART, required=True, help="The part whose network to ablate.")
+@click.option("--variant", "names", multiple=True, help="Only these variants (default: the shipped config and every declared one).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--max-steps", type=click.IntRange(min=1), help="Cap each run's steps (default: the config's).")
+@click.option("--in-range", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Fresh records in the training range to measure each variant on.")
+@click.option("--beyond", type=click.IntRange(min=1), default=2_000, show_default=True,
+              help="Fresh records beyond the training range (the task's out-of-range set).")
+@click.option("--device", type=DEVICE, help="JAX backend to train on.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of rows on stdout.")
+@user_errors
+def ablate(year, day, part, names, seed, max_steps, in_range, beyond, device, as_json) -> None:
+    """Retrain YEAR DAY's network once per declared variant (one bias removed or changed) and
+    measure each in the training range and beyond it. Nothing is saved."""
+    from aocnn import ablate as ablation
+    from aocnn.nn import devices as jax_devices
+
+    puzzle = registry.get(year, day)
+    if int(part) not in puzzle.neural:
+        raise AocnnError(f"{year} day {day} part {part} has no neural solver to ablate")
+    task = puzzle.neural[int(part)]
+    chosen = ablation.variants(task, names)
+    devices = jax_devices.select(device)
+    last_line = [0.0]
+
+    def show(name: str, progress) -> None:
+        if time.monotonic() - last_line[0] >= (0 if sys.stderr.isatty() else LOG_EVERY_S):
+            last_line[0] = time.monotonic()
+            far = "-" if progress.far_exact is None else f"{progress.far_exact:.2%}"
+            click.echo(f"aocnn: ablate {name}: step {progress.step}/{progress.max_steps}  exact {progress.exact:.2%}"
+                       f"  beyond {far}", err=True)
+
+    rows = []
+    for number, variant in enumerate(chosen, 1):
+        click.echo(f"aocnn: ablate {number}/{len(chosen)}: {variant.name} ({variant.why})", err=True)
+        rows.extend(ablation.ablate(task, [variant], seed, max_steps, in_range, beyond, devices, show))
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    click.echo(f"{year} day {day} part {part}: {task.name}, seed {seed}; beyond = {task.far}")
+    click.echo(report.table(
+        ["variant", "change", "converged", "steps", "parameters", "exact", "beyond", "time"],
+        [[r["variant"], " ".join(r["sets"]) or "-", "yes" if r["converged"] else "no", r["steps"], r["parameters"],
+          f"{r['exact']:.2%}", f"{r['exact_beyond']:.2%}", report.seconds(r["seconds"])] for r in rows]))
 
 
 def selected_puzzles(year: int | None, day: int | None) -> list[registry.Puzzle]:

@@ -58,7 +58,7 @@ def test_list_json(use_puzzles):
     use_puzzles(toy_puzzle(3, "2099_03/part1"))
     rows = json.loads(invoke("list", "--json").stdout)
     assert rows == [{"year": 2099, "day": 3, "title": "Toy digits", "classical": [1, 2], "neural": [1],
-                     "weights": {"1": False}, "source": "test toy 3"}]
+                     "family": {"1": "bespoke"}, "hints": {"1": []}, "weights": {"1": False}, "source": "test toy 3"}]
 
 
 def test_list_real_registry_includes_2023_day_1():
@@ -342,3 +342,15 @@ def test_verify_selects_by_year_and_day(use_puzzles, toy_weights):
     assert {(r["year"], r["day"]) for r in rows} == {(2099, 1)}
     _, rows = verify_json("2099", "--weights", str(toy_weights))
     assert {(r["year"], r["day"]) for r in rows} == {(2099, 1), (2099, 3)}
+
+
+# --- the persistent compilation cache ------------------------------------------------------------
+
+@pytest.mark.parametrize("setting, kept", [(None, True), ("off", False)])
+def test_compiled_programs_are_kept_between_processes_unless_turned_off(tmp_path, setting, kept):
+    env = {"AOCNN_CACHE_DIR": str(tmp_path / "cache")}
+    if setting:
+        env["AOCNN_COMPILATION_CACHE"] = setting
+    result = run_command("aocnn", "solve", "2015", "1", "--part", "1", "--sample", "--solver", "neural", env=env)
+    assert result.returncode == 0, result.stderr
+    assert any((tmp_path / "cache" / "jax").glob("*")) == kept

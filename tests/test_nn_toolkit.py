@@ -104,7 +104,7 @@ for devices in (jax.devices()[:1], jax.devices()):
                                           tx=training.make_optimizer(task, 10))
     sharded = parallel.batch(batch)
     assert len(sharded["digit"].sharding.device_set) == len(devices)
-    _, loss, _ = training.make_train_step(task)(state, sharded)
+    _, loss, _ = training.make_train_step(task)(state, sharded, np.float32(0.5))
     losses.append(float(loss))
 print(len(jax.devices()), losses[0], losses[1])
 """

@@ -65,7 +65,8 @@ def check_identity(meta: dict[str, Any], task: NeuralTask, puzzle: str, part: in
     if meta.get("puzzle") != puzzle or part not in (meta.get("parts") or []):
         raise WeightsError(f"weights at {path} were trained for {meta.get('puzzle')} part(s) "
                            f"{meta.get('parts')}, not {puzzle} part {part}")
-    if meta.get("architecture") != task.architecture():  # compared as saved: no generator runs to find out
+    # A family network was rebuilt from the config saved with it; a bespoke one must match the code as saved.
+    if task.configure is None and meta.get("architecture") != task.architecture():
         raise WeightsError(f"weights at {path} were trained with another {type(task.model).__name__} architecture "
                            f"than the current one")
     if meta.get("converged") is not True and not allow_unconverged:
@@ -77,7 +78,12 @@ def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, dev
          allow_unconverged: bool = False) -> Model:
     """Restore `task`'s network for `puzzle` ("2023/1") part `part`, refusing any other's weights."""
     path = weights_path(task, root)
-    check_identity(checkpoint.read_meta(path), task, puzzle, part, path, allow_unconverged)
+    meta = checkpoint.read_meta(path)
+    if task.configure is not None:  # a family network is rebuilt as it was configured when trained
+        from aocnn.nn.family_task import rebuild
+
+        task = rebuild(task, meta)
+    check_identity(meta, task, puzzle, part, path, allow_unconverged)
     params, meta = checkpoint.load(path)
     return Model(task, params, device, meta)
 
@@ -91,6 +97,7 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         "family": task.family,
         "hints": list(task.hints),
         "architecture": task.architecture(),
+        **({"config": _config_dict(task.config)} if task.config is not None else {}),
         "train_config": asdict(task.train),
         "seed": report.seed,
         "steps": report.steps,
@@ -108,6 +115,12 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": {**versions, "python": platform.python_version()},
     }
+
+
+def _config_dict(config: Any) -> dict[str, Any]:
+    from aocnn.nn.config import to_dict
+
+    return to_dict(config)
 
 
 def save(task: NeuralTask, puzzle: str, parts: list[int], params: Any, report: TrainReport, devices: list,

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import flax.linen as nn
 import numpy as np
 
 Batch = dict[str, np.ndarray]
@@ -63,11 +62,21 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class Ablation:
+    """One variant of a configured network: a name, the bias it removes or changes, and the
+    `--set section.field=value` assignments that make it."""
+
+    name: str
+    why: str
+    sets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NeuralTask:
     name: str  # weights live in weights/<name>, e.g. "2023_01/part1"
-    model: nn.Module  # unbound; its dataclass fields are the architecture config
+    model: Any  # an unbound flax module (its dataclass fields are the architecture), or a family's lazy model
     make_batch: Callable[[np.random.Generator, int], Batch]  # training examples from the generator
-    loss: Callable[[Any, Batch], tuple[Any, Any]]
+    loss: Callable[[Any, Batch], tuple[Any, Any]] | None  # (outputs, batch) -> (mean loss, exact per example)
     solve: Callable[["Model", Any], NeuralAnswer]  # noqa: F821 (aocnn.nn.model.Model; the puzzle's records)
     make_far_batch: Callable[[np.random.Generator, int], Batch]  # held-out beyond the training range
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -80,12 +89,26 @@ class NeuralTask:
     far: str = ""  # what `make_far_batch` holds, e.g. "walks of 2,000 characters (10x training)"
     family: str = "bespoke"  # the shared architecture family it is configured from, or "bespoke"
     hints: tuple[str, ...] = ()  # named intermediate targets the loss also uses; () = final answers only
+    # Family tasks (aocnn.nn.family_task): (params, batch, progress 0..1 or None) -> (loss, exact), the
+    # config (model, data, train sections) saved in meta.json, and how to rebuild the task for another config.
+    objective: Callable[..., tuple[Any, Any]] | None = None
+    config: Any = None
+    configure: Callable[[Any], "NeuralTask"] | None = None
+    ablations: tuple["Ablation", ...] = ()  # the variants `aocnn ablate` retrains, each with one bias changed
+
+    def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
+        """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""
+        if self.objective is not None:
+            return self.objective(params, batch, progress)
+        return self.loss(self.model.apply({"params": params}, batch), batch)
 
     def held_out_batch(self, rng: np.random.Generator, size: int) -> Batch:
         return (self.make_eval_batch or self.make_batch)(rng, size)
 
     def architecture(self) -> dict[str, Any]:
         """The model's config as plain JSON-able values, for meta.json."""
+        if hasattr(self.model, "architecture"):
+            return self.model.architecture()
         fields = self.model.__dataclass_fields__
         config = {name: getattr(self.model, name) for name in fields if name not in ("parent", "name")}
         return {"module": type(self.model).__name__, **{k: _jsonable(v) for k, v in config.items()}}

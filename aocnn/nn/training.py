@@ -64,7 +64,8 @@ def make_optimizer(task: NeuralTask, max_steps: int) -> optax.GradientTransforma
 
 def init_params(task: NeuralTask, seed: int) -> Any:
     example = task.make_batch(np.random.default_rng(seed), 2)
-    return task.model.init(jax.random.PRNGKey(seed), example)["params"]
+    inputs = example["inputs"] if task.objective is not None else example  # family tasks split inputs and targets
+    return jax.jit(task.model.init)(jax.random.PRNGKey(seed), inputs)["params"]  # one compile, not op by op
 
 
 def count_parameters(params: Any) -> int:
@@ -72,14 +73,12 @@ def count_parameters(params: Any) -> int:
 
 
 def make_train_step(task: NeuralTask) -> Callable:
-    def loss_fn(params, batch):
-        outputs = task.model.apply({"params": params}, batch)
-        loss, exact = task.loss(outputs, batch)
-        return loss, exact
+    """`train_step(state, batch, progress)`: progress (step / max_steps) is traced, so schedules
+    inside the objective never recompile."""
 
     @jax.jit
-    def train_step(state: train_state.TrainState, batch: Batch):
-        (loss, exact), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch)
+    def train_step(state: train_state.TrainState, batch: Batch, progress):
+        (loss, exact), grads = jax.value_and_grad(task.evaluate, has_aux=True)(state.params, batch, progress)
         return state.apply_gradients(grads=grads), loss, jnp.mean(exact)
 
     return train_step
@@ -88,7 +87,7 @@ def make_train_step(task: NeuralTask) -> Callable:
 def make_eval_step(task: NeuralTask) -> Callable:
     @jax.jit
     def eval_step(params, batch: Batch):
-        loss, exact = task.loss(task.model.apply({"params": params}, batch), batch)
+        loss, exact = task.evaluate(params, batch)
         return loss, jnp.sum(exact)
 
     return eval_step
@@ -119,7 +118,7 @@ def evaluate(task: NeuralTask, params: Any, batches: list[Batch], eval_step: Cal
         loss, n_exact = eval_step(params, batch)
         losses.append(float(loss))
         exact += int(n_exact)
-        total += len(next(iter(batch.values())))
+        total += len(jax.tree_util.tree_leaves(batch)[0])
     return float(np.mean(losses)), exact / total
 
 
@@ -169,7 +168,7 @@ def train(
     exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
     while step < max_steps:
         batch = parallel.batch(task.make_batch(data_rng, batch_size))
-        state, loss_value, _ = train_step(state, batch)
+        state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
         step += 1
         if step % cfg.eval_every == 0 or step == max_steps:
             loss = float(loss_value)

@@ -1,0 +1,477 @@
+"""The shared architecture family: encoders -> one processor stack -> decoders, configured, never coded.
+
+Every puzzle's network is `FamilyModel(config)` for some `ModelConfig`; nothing here knows a puzzle.
+Shapes are in the names: B batch, L length, D stream width, F recurrence state, H hidden, C classes.
+
+Inputs (the model sees only these): `ids_BxL` int32 token ids (0 = PAD, right padding), `lengths_B`,
+and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets go to `family_loss` only.
+
+- Encoder: token ids through a look-ahead window (one embedding table per offset, like
+  `WindowEmbed`), plus integer scalars mapped linearly into the stream.
+- Processor: `layers` blocks; each is a residual token-mixing layer (a gated linear recurrence or an
+  all-pairs layer, by `kinds`, cycled) followed by an optional residual ReLU MLP. No normalisation:
+  it would break the exact channels.
+  The recurrence is h_t = a_t * h_{t-1} + b_t with a_t = decay * (1 - f_t), b_t = i_t * v_t:
+  `gate="none"` gives the counter (f = 0, i = 1: with decay on its clip bound 1 and integer v the
+  state is an exact running sum), `gate="tied"` gives minGRU / today's latch (i = f = sigmoid(W x)),
+  `gate="separate"` an LRU/GRU-like forget and input gate pair. It runs with
+  `jax.lax.associative_scan` (O(log L) depth, no Python loop over time).
+- Decoders, one per answer target, each reading the final stream: `class` (softmax over C classes
+  from a pooled reading), `scalar` (a linear readout, rounded by the solver), `pointer` (a plain
+  softmax over per-position logits plus one "none" logit read from the pooled stream).
+- The exact channel: every parameter whose module or name starts with `exact_` (the embedding
+  tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
+  Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
+  `exact_clip` (weights clipped to [-1, 1], NAU-style), `integer_pull` (a penalty sum (w - round(w))^2,
+  returned as `outputs["integer_penalty"]` and weighted in `family_loss`), and quantisation-aware
+  training (`FamilyModel(config, integer_mix=m)`: the forward pass moves exact_ weights m of the way
+  to their nearest integer, gradients straight through). `snap_integers` commits them exactly (a
+  `finalize` step); the saved network runs with integer_mix = 0 on the snapped weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+FAMILY = "aocnn-family-v1"  # what meta.json records as "family"
+
+DIRECTIONS = ("forward", "backward", "bidirectional")
+GATES = ("none", "tied", "separate")
+KINDS = ("recurrence", "all_pairs")
+AGGREGATES = ("sum", "max", "mean", "softmax")
+READS = ("ends", "last", "first", "sum", "mean", "max")
+DECODERS = ("class", "scalar", "pointer")
+QUANTISE = ("none", "weights", "drive")
+NEG = -1e9  # a logit for "impossible" that stays finite (no NaN in softmax of all-masked rows)
+EXACT_FLOAT32 = 2**24  # integers below this are exact in float32
+
+
+def _check(value: Any, allowed: tuple, what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what}: {value!r} is not one of {', '.join(map(repr, allowed))}")
+
+
+@dataclass(frozen=True)
+class DecoderConfig:
+    """One answer target. `name` is also the key of its output and of its target."""
+
+    name: str
+    kind: str = "class"  # class | scalar | pointer
+    classes: int = 10  # class only
+    read: str = "ends"  # the pooled reading for class/scalar heads and the pointer's "none" logit
+    hidden: int = 0  # a ReLU layer before the head (0: linear head)
+    confident: float = 0.99  # class/pointer: a solve counts a record as low-confidence below this
+    train_confident: float = 0.999  # ... and training counts it as exact only at or above this
+    tolerance: float = 0.25  # scalar: |x - round(x)| a solve accepts
+    train_tolerance: float = 1e-3  # scalar: |x - target| training accepts
+    distractors: float = 1.0  # pointer: the loss counts every wrong position this many times (length margin)
+
+    def __post_init__(self):
+        _check(self.kind, DECODERS, f"decoder {self.name}.kind")
+        _check(self.read, READS, f"decoder {self.name}.read")
+        if self.kind == "class" and self.classes < 2:
+            raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
+        if self.distractors < 1.0:
+            raise ValueError(f"decoder {self.name}.distractors: need >= 1, got {self.distractors}")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    vocab: int  # token ids 0..vocab-1, 0 = PAD
+    decoders: tuple[DecoderConfig, ...] = ()
+    width: int = 32  # D, the stream
+    window: int = 1  # the encoder reads characters t..t+window-1 at position t
+    scalars: int = 0  # integer scalars per position on the exact channel (0: none)
+    encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
+    layers: int = 1
+    kinds: tuple[str, ...] = ("recurrence",)  # layer kinds, cycled over the layers
+    state: int = 16  # F, recurrence channels per direction
+    direction: str = "bidirectional"
+    gate: str = "tied"
+    init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
+    mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
+    pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
+    aggregate: str = "sum"  # all-pairs: how messages are combined
+    integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
+    exact_clip: bool = False  # exact_ weights clipped to [-1, 1], gradient straight through (NAU-style)
+    exact_init: float = 0.0  # > 0: exact_ kernels and tables start uniform in [-exact_init, exact_init]
+    exact_layers: int = -1  # how many leading recurrence layers are on the exact channel (-1: all)
+    quantise: str = "none"  # none | weights (exact_ weights rounded) | drive (exact recurrences' decay and input rounded)
+
+    def __post_init__(self):
+        _check(self.direction, DIRECTIONS, "model.direction")
+        _check(self.gate, GATES, "model.gate")
+        _check(self.aggregate, AGGREGATES, "model.aggregate")
+        _check(self.quantise, QUANTISE, "model.quantise")
+        for kind in self.kinds:
+            _check(kind, KINDS, "model.kinds")
+        for name, value in (("vocab", self.vocab), ("width", self.width), ("window", self.window), ("state", self.state)):
+            if value < 1:
+                raise ValueError(f"model.{name}: need >= 1, got {value}")
+        if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
+            raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
+        if not self.kinds:
+            raise ValueError("model.kinds: need at least one layer kind")
+        names = [d.name for d in self.decoders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"model.decoders: names must be unique, got {names}")
+
+
+# --- the recurrence -------------------------------------------------------------------------
+
+def unit_clip(raw: jax.Array) -> jax.Array:
+    """`raw` clipped to [-1, 1], gradient straight through (a weight parked on a bound can come back)."""
+    return raw + jax.lax.stop_gradient(jnp.clip(raw, -1.0, 1.0) - raw)
+
+
+def _uniform(scale: float):
+    def init(key, shape, dtype=jnp.float32):
+        return jax.random.uniform(key, shape, dtype, -scale, scale)
+
+    return init
+
+
+def exact_weight(raw: jax.Array, clip: bool, integer_mix: float) -> jax.Array:
+    """How an exact_ weight is used: optionally clipped to [-1, 1]; moved `integer_mix` of the way to
+    its nearest integer in the forward pass, with the gradient straight through (quantisation-aware
+    training: at mix 1 the network computes with integers while the raw weights keep learning)."""
+    w = unit_clip(raw) if clip else raw
+    if not isinstance(integer_mix, (int, float)) or integer_mix:  # a traced mix (a training schedule) too
+        w = w + integer_mix * jax.lax.stop_gradient(jnp.round(w) - w)
+    return w
+
+
+class ExactDense(nn.Module):
+    """Dense with `exact_weight`s: they can settle on integers exactly."""
+
+    features: int
+    clip: bool = False
+    use_bias: bool = True
+    integer_mix: float = 0.0
+    init_scale: float = 0.0
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        limit = lambda w: exact_weight(w, self.clip, self.integer_mix)  # noqa: E731
+        init = _uniform(self.init_scale) if self.init_scale else nn.initializers.lecun_normal()
+        kernel = limit(self.param("kernel", init, (x.shape[-1], self.features)))
+        y = x @ kernel
+        return y + limit(self.param("bias", nn.initializers.zeros, (self.features,))) if self.use_bias else y
+
+
+class ExactEmbed(nn.Module):
+    vocab: int
+    features: int
+    clip: bool = False
+    integer_mix: float = 0.0
+    init_scale: float = 0.0
+
+    @nn.compact
+    def __call__(self, ids: jax.Array) -> jax.Array:
+        init = _uniform(self.init_scale) if self.init_scale else nn.initializers.variance_scaling(1.0, "fan_in", "normal", out_axis=0)
+        table = self.param("embedding", init, (self.vocab, self.features))
+        return exact_weight(table, self.clip, self.integer_mix)[ids]
+
+
+def _compose(earlier, later):
+    a1, b1 = earlier
+    a2, b2 = later
+    return a1 * a2, a2 * b1 + b2
+
+
+def gated_scan(a_BxLxF: jax.Array, b_BxLxF: jax.Array, reverse: bool = False) -> jax.Array:
+    """All states of h_t = a_t * h_{t-1} + b_t from h = 0 (reverse: h_t = a_t * h_{t+1} + b_t).
+
+    An associative scan over the affine maps h -> a h + b: O(log L) depth. With a = 1 and
+    integer b every partial result is an integer sum, so counts are exact in float32 below 2^24."""
+    _, h_BxLxF = jax.lax.associative_scan(_compose, (a_BxLxF, b_BxLxF), reverse=reverse, axis=1)
+    return h_BxLxF
+
+
+class GatedRecurrence(nn.Module):
+    """h_t = decay * (1 - f_t) * h_{t-1} + i_t * v_t per channel, in one or both directions.
+
+    Padded steps are the identity (a = 1, b = 0), so a forward state read at the last real step
+    and a backward state read at step 0 see only the record."""
+
+    width: int
+    state: int
+    direction: str = "bidirectional"
+    gate: str = "tied"
+    init_decay: float = 1.0
+    clip: bool = False
+    integer_mix: float = 0.0
+    init_scale: float = 0.0
+    exact: bool = True  # False: a plain continuous layer (no exact_ names, no clip, no rounding)
+    round_drive: bool = False  # the exact layer's input v_t and decay are rounded by `drive_mix` (straight-through)
+    drive_mix: float = 0.0
+
+    @nn.compact
+    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
+        reverses = {"forward": (False,), "backward": (True,), "bidirectional": (False, True)}[self.direction]
+        prefix, clip, mix, scale = ("exact_", self.clip, self.integer_mix, self.init_scale) if self.exact else ("", False, 0.0, 0.0)
+        drive_mix = self.drive_mix if self.exact and self.round_drive else 0.0
+        states = []
+        for reverse in reverses:
+            tag = "bwd" if reverse else "fwd"
+            v_BxLxF = ExactDense(self.state, clip, True, mix, scale, name=f"{prefix}value_{tag}")(x_BxLxD)
+            if not isinstance(drive_mix, (int, float)) or drive_mix:  # integer steps: their count is exact however long
+                v_BxLxF = v_BxLxF + drive_mix * jax.lax.stop_gradient(jnp.round(v_BxLxF) - v_BxLxF)
+            decay_F = exact_weight(  # only one of the two mixes is ever nonzero
+                self.param(f"{prefix}decay_{tag}", nn.initializers.constant(self.init_decay), (self.state,)), True,
+                mix + drive_mix)
+            if self.gate == "none":
+                a_BxLxF = jnp.broadcast_to(decay_F, v_BxLxF.shape)
+                b_BxLxF = v_BxLxF
+            else:
+                forget_BxLxF = nn.Dense(self.state, name=f"forget_{tag}")(x_BxLxD)
+                write_BxLxF = forget_BxLxF if self.gate == "tied" else nn.Dense(self.state, name=f"input_{tag}")(x_BxLxD)
+                a_BxLxF = decay_F * jax.nn.sigmoid(-forget_BxLxF)  # 1 - sigmoid(g), exactly 1.0 once g << 0
+                b_BxLxF = jax.nn.sigmoid(write_BxLxF) * v_BxLxF
+            a_BxLxF = jnp.where(valid_BxL[..., None], a_BxLxF, 1.0)
+            b_BxLxF = jnp.where(valid_BxL[..., None], b_BxLxF, 0.0)
+            states.append(gated_scan(a_BxLxF, b_BxLxF, reverse=reverse))
+        return ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
+
+
+class AllPairs(nn.Module):
+    """Message passing over all pairs of valid positions: m_ij = MLP(x_i, x_j), aggregated over j.
+
+    The pairwise function's first layer is split into receiver and sender projections (the same
+    function as a Dense on [x_i, x_j]); `softmax` aggregation is attention with a learned score."""
+
+    width: int
+    hidden: int = 16
+    aggregate: str = "sum"
+
+    @nn.compact
+    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
+        receiver_BxLxH = nn.Dense(self.hidden, name="receiver")(x_BxLxD)
+        sender_BxLxH = nn.Dense(self.hidden, use_bias=False, name="sender")(x_BxLxD)
+        pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
+        message_BxLxLxH = nn.Dense(self.hidden, name="message")(pair_BxLxLxH)
+        pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
+        pairs_BxLxLx1 = pairs_BxLxL[..., None]
+        if self.aggregate == "sum":
+            out_BxLxH = jnp.sum(jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0), axis=2)
+        elif self.aggregate == "mean":
+            count_BxLx1 = jnp.maximum(jnp.sum(pairs_BxLxL, axis=2), 1)[..., None]
+            out_BxLxH = jnp.sum(jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0), axis=2) / count_BxLx1
+        elif self.aggregate == "max":
+            out_BxLxH = jnp.max(jnp.where(pairs_BxLxLx1, message_BxLxLxH, NEG), axis=2)
+            out_BxLxH = jnp.where(valid_BxL[..., None], out_BxLxH, 0.0)
+        else:  # softmax: attention weights from a learned score of the pair
+            score_BxLxL = jnp.where(pairs_BxLxL, nn.Dense(1, name="score")(pair_BxLxLxH)[..., 0], NEG)
+            weight_BxLxL = jax.nn.softmax(score_BxLxL, axis=2) * pairs_BxLxL
+            out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
+        return nn.Dense(self.width, name="out")(out_BxLxH)
+
+
+# --- encoder, readings, decoders ------------------------------------------------------------
+
+class Encoder(nn.Module):
+    vocab: int
+    width: int
+    window: int
+    scalars: int = 0
+    clip: bool = False
+    integer_mix: float = 0.0
+    init_scale: float = 0.0
+
+    @nn.compact
+    def __call__(self, ids_BxL: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
+        length = ids_BxL.shape[1]
+        padded_BxL = jnp.pad(ids_BxL, ((0, 0), (0, self.window - 1)))
+        x_BxLxD = sum(
+            ExactEmbed(self.vocab, self.width, self.clip, self.integer_mix, self.init_scale, name=f"exact_embed{k}")(padded_BxL[:, k : k + length]) for k in range(self.window)
+        )
+        if self.scalars:
+            x_BxLxD = x_BxLxD + ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale, name="exact_scalars")(scalars_BxLxS.astype(jnp.float32))
+        return x_BxLxD
+
+
+def read(x_BxLxD: jax.Array, valid_BxL: jax.Array, how: str) -> jax.Array:
+    """One vector per record from the stream: at its ends, or pooled over its valid positions."""
+    last_B = jnp.maximum(jnp.sum(valid_BxL, axis=1) - 1, 0)
+    last_BxD = jnp.take_along_axis(x_BxLxD, last_B[:, None, None], axis=1)[:, 0]
+    if how == "last":
+        return last_BxD
+    if how == "first":
+        return x_BxLxD[:, 0]
+    if how == "ends":
+        return jnp.concatenate([x_BxLxD[:, 0], last_BxD], axis=-1)
+    masked_BxLxD = jnp.where(valid_BxL[..., None], x_BxLxD, 0.0)
+    if how == "sum":
+        return jnp.sum(masked_BxLxD, axis=1)
+    if how == "mean":
+        return jnp.sum(masked_BxLxD, axis=1) / jnp.maximum(jnp.sum(valid_BxL, axis=1), 1)[:, None]
+    return jnp.max(jnp.where(valid_BxL[..., None], x_BxLxD, NEG), axis=1)
+
+
+class Decoder(nn.Module):
+    config: DecoderConfig
+    clip: bool = False
+    integer_mix: float = 0.0
+    init_scale: float = 0.0
+
+    @nn.compact
+    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
+        cfg = self.config
+        pooled_BxE = read(x_BxLxD, valid_BxL, cfg.read)
+        if cfg.kind == "scalar":
+            return ExactDense(1, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)[:, 0]
+        hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
+        if cfg.kind == "class":
+            return nn.Dense(cfg.classes, name="logits")(hidden(pooled_BxE))
+        position_BxL = nn.Dense(1, name="position")(hidden(x_BxLxD))[..., 0]
+        none_Bx1 = nn.Dense(1, name="none")(pooled_BxE)
+        return jnp.concatenate([jnp.where(valid_BxL, position_BxL, NEG), none_Bx1], axis=1)  # last column: none
+
+
+def is_exact_path(path: tuple) -> bool:
+    return any(str(getattr(key, "key", key)).startswith("exact_") for key in path)
+
+
+def integer_penalty(params: Any) -> jax.Array:
+    """Sum of (w - round(w))^2 over the exact_ parameters (round has zero gradient: a pull to the nearest integer)."""
+    leaves = [leaf for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0] if is_exact_path(path)]
+    return sum((jnp.sum(jnp.square(leaf - jnp.round(leaf))) for leaf in leaves), jnp.zeros(()))
+
+
+class FamilyModel(nn.Module):
+    """The family: `apply({"params": p}, inputs)` -> {decoder name: output, "integer_penalty": scalar}.
+
+    Class heads give logits B x C, scalar heads values B, pointer heads logits B x (L + 1) whose
+    last column is "none"."""
+
+    config: ModelConfig
+    integer_mix: float = 1.0  # how far `config.quantise` rounds in the forward pass: ramped up in training, 1 when solving
+
+    @nn.compact
+    def __call__(self, inputs: dict[str, Any]) -> dict[str, jax.Array]:
+        cfg = self.config
+        ids_BxL = inputs["ids"]
+        valid_BxL = jnp.arange(ids_BxL.shape[1])[None, :] < inputs["lengths"][:, None]
+        weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
+        drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
+        x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars, cfg.exact_clip, weight_mix, cfg.exact_init,
+                            name="encoder")(ids_BxL, inputs.get("scalars"))
+        if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
+            h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
+            x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
+        for layer in range(cfg.layers):
+            kind = cfg.kinds[layer % len(cfg.kinds)]
+            if kind == "recurrence":
+                mix = GatedRecurrence(
+                    cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
+                    cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
+                    name=f"recurrence{layer}")
+            else:
+                mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, name=f"all_pairs{layer}")
+            x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
+            if cfg.mlp:
+                h_BxLxH = nn.relu(nn.Dense(cfg.mlp, name=f"mlp{layer}_in")(x_BxLxD))
+                x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name=f"mlp{layer}_out")(h_BxLxH)
+        outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(x_BxLxD, valid_BxL) for d in cfg.decoders}
+        outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
+        return outputs
+
+
+# --- loss, decoding, finalize ---------------------------------------------------------------
+
+def _pointer_label(label_B: jax.Array, width: int) -> jax.Array:
+    return jnp.where(label_B < 0, width, label_B)  # -1 (none) -> the last column
+
+
+def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float = 1.0) -> tuple[jax.Array, jax.Array]:
+    """Mean loss over the batch and a bool per record: every target right, with the training margin.
+
+    Targets: class heads an int label, scalar heads a float, pointer heads a position index or -1
+    for "none". A pointer's wrong positions count `distractors` times (a log-weight on their logits),
+    so training on short records asks for the margin that long ones need. `pull` scales the
+    integer penalty (e.g. a ramp from 0 to 1 over training)."""
+    total = jnp.zeros(())
+    exact_B = None
+    for cfg in config.decoders:
+        out, target = outputs[cfg.name], targets[cfg.name]
+        if cfg.kind == "scalar":
+            error_B = out - target
+            loss_B, ok_B = jnp.square(error_B), jnp.abs(error_B) < cfg.train_tolerance
+        else:
+            if cfg.kind == "pointer":
+                label_B = _pointer_label(target, out.shape[1] - 1)
+                is_label_BxK = jnp.arange(out.shape[1])[None, :] == label_B[:, None]
+                position_BxK = jnp.arange(out.shape[1])[None, :] < out.shape[1] - 1
+                out = out + jnp.where(position_BxK & ~is_label_BxK, jnp.log(cfg.distractors), 0.0)
+            else:
+                label_B = target
+            log_p_BxK = jax.nn.log_softmax(out, axis=-1)
+            log_p_B = jnp.take_along_axis(log_p_BxK, label_B[:, None], axis=1)[:, 0]
+            loss_B, ok_B = -log_p_B, log_p_B >= jnp.log(cfg.train_confident)
+        total = total + jnp.mean(loss_B)
+        exact_B = ok_B if exact_B is None else exact_B & ok_B
+    if config.integer_pull:
+        total = total + pull * config.integer_pull * outputs["integer_penalty"]
+    return total, exact_B
+
+
+def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """What a solver reads (numpy, nothing to compile): per head, (answers, confident) per record.
+
+    Class: argmax, confident when p >= `confident`. Scalar: rounded, confident when finite, within
+    `tolerance` of the integer and below 2^24 (float32's exact range). Pointer: the position index
+    (0-based) or -1 for "none", confident when its p >= `confident`."""
+    decoded = {}
+    for cfg in config.decoders:
+        out = np.asarray(outputs[cfg.name], dtype=np.float64)
+        if cfg.kind == "scalar":
+            finite = np.isfinite(out)
+            rounded = np.where(finite, np.round(np.where(finite, out, 0.0)), 0.0)
+            confident = finite & (np.abs(out - rounded) < cfg.tolerance) & (np.abs(rounded) < EXACT_FLOAT32)
+            decoded[cfg.name] = (rounded.astype(np.int64), confident)
+            continue
+        log_p = out - out.max(axis=-1, keepdims=True)
+        log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
+        best = log_p.argmax(axis=-1)
+        confident = np.all(np.isfinite(out), axis=-1) & (np.take_along_axis(log_p, best[:, None], 1)[:, 0] >= np.log(cfg.confident))
+        if cfg.kind == "pointer":
+            best = np.where(best == out.shape[1] - 1, -1, best)
+        decoded[cfg.name] = (best.astype(np.int64), confident)
+    return decoded
+
+
+def snap_integers(params: Any, tolerance: float = 0.1, clip: bool = False) -> tuple[Any, int]:
+    """exact_ parameters within `tolerance` of an integer set to it exactly; also how many were not.
+
+    With `clip` (the model's `exact_clip`), weights are first clipped to [-1, 1], as the model uses them."""
+    far = 0
+
+    def snap(path, leaf):
+        nonlocal far
+        if not is_exact_path(path):
+            return leaf
+        leaf = np.clip(np.asarray(leaf), -1.0, 1.0) if clip else np.asarray(leaf)
+        rounded = np.round(leaf)
+        near = np.abs(leaf - rounded) < tolerance
+        far += int(np.sum(~near))
+        return np.where(near, rounded, leaf).astype(leaf.dtype)
+
+    return jax.tree_util.tree_map_with_path(snap, params), far
+
+
+def count_parameters(params: Any) -> int:
+    return int(sum(np.size(leaf) for leaf in jax.tree_util.tree_leaves(params)))
+
+
+def init(config: ModelConfig, seed: int, length: int = 8) -> Any:
+    """Parameters for `config`; their shapes depend on the config only (not on batch or length)."""
+    inputs = {"ids": jnp.ones((1, length), jnp.int32), "lengths": jnp.array([length], jnp.int32)}
+    if config.scalars:
+        inputs["scalars"] = jnp.zeros((1, length, config.scalars), jnp.float32)
+    return FamilyModel(config).init(jax.random.PRNGKey(seed), inputs)["params"]

@@ -1,0 +1,147 @@
+"""A puzzle part's neural task, configured from the shared family (aocnn.nn.family).
+
+A puzzle declares a `FamilySpec`: its config (model, data, train sections), how its parsed records
+become tokens (`encode`), seeded training examples with their final-answer targets (`examples`), and
+how per-record outputs add up to the answer (`combine`). Everything else is the same for every
+puzzle: the network (`FamilyModel(config.model)`), the loss (`family_loss`), the integer pull and
+rounding schedule, snapping exact weights to integers before anything is checked or saved, and
+decoding (argmax, round) with each head's confidence.
+
+Training: `examples(rng, n, data, far=False)` gives records in the training range; `far=True` gives
+records beyond it (data.ood_*), which the stop rule also requires to be exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from aocnn.nn.config import Config, from_dict, to_dict
+from aocnn.nn.task import Ablation, NeuralAnswer, NeuralTask, total
+
+Inputs = dict[str, np.ndarray]
+Decoded = dict[str, tuple[np.ndarray, np.ndarray]]  # head -> (answers, confident) per record
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    config: Config
+    encode: Callable[[Any], Iterable[Inputs]]  # the puzzle's records -> network inputs, in chunks
+    examples: Callable[..., tuple[Any, Inputs, dict[str, np.ndarray]]]  # (rng, n, data, far) -> (records, inputs, targets)
+    combine: Callable[[Decoded, Any], tuple[np.ndarray, np.ndarray]]  # decoded heads -> (value, sure) per record
+
+
+def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str, far: str,
+                ablations: tuple[Ablation, ...] = ()) -> NeuralTask:
+    """The NeuralTask for `spec`, ready for the one training loop, checkpoints and the runner.
+    Its hints are the config's (`data.hints`, () for final answers only)."""
+    from aocnn.nn.family import FAMILY
+
+    def batch(rng: np.random.Generator, n: int, beyond: bool) -> dict[str, Any]:
+        _, inputs, targets = spec.examples(rng, n, spec.config.data, beyond)
+        return {"inputs": inputs, "targets": targets}
+
+    return NeuralTask(
+        name=name,
+        model=_LazyModel(spec.config),
+        make_batch=lambda rng, n: batch(rng, n, False),
+        make_far_batch=lambda rng, n: batch(rng, n, True),
+        loss=None,
+        objective=_objective(spec.config),
+        solve=lambda model, records: solve(spec, model, records),
+        finalize=(lambda params: snap(spec.config, params)) if integral(spec.config) else None,
+        train=spec.config.train,
+        config=spec.config,
+        configure=lambda config: family_task(name, replace(spec, config=config), learned=learned,
+                                             hand_written=hand_written, far=far, ablations=ablations),
+        ablations=ablations,
+        learned=learned,
+        hand_written=hand_written,
+        far=far,
+        family=FAMILY,
+        hints=tuple(spec.config.data.hints),
+    )
+
+
+class _LazyModel:
+    """The flax module, built on first use (importing flax only when a network is trained or run)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._module = None
+
+    @property
+    def module(self):
+        if self._module is None:
+            from aocnn.nn.family import FamilyModel
+
+            self._module = FamilyModel(self.config.model)
+        return self._module
+
+    def apply(self, variables, inputs, **kwargs):
+        return self.module.apply(variables, inputs, **kwargs)
+
+    def init(self, key, inputs):
+        return self.module.init(key, inputs)
+
+    def architecture(self) -> dict[str, Any]:
+        return {"module": "FamilyModel", **to_dict(self.config.model)}
+
+
+def _objective(config: Config):
+    """(params, batch, progress) -> (loss, exact per record). `progress` (0..1 of max_steps, traced)
+    ramps the integer pull in and, from train.round_start, rounds exact weights in the forward pass;
+    None means the plain network as it ships (held-out checks)."""
+
+    def objective(params, batch, progress=None):
+        import jax.numpy as jnp
+
+        from aocnn.nn.family import FamilyModel, family_loss
+
+        cfg = config.train
+        if progress is None:
+            pull, mix = 1.0, 0.0
+        else:
+            pull = jnp.clip(progress / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
+            mix = jnp.clip((progress - cfg.round_start) / max(cfg.round_ramp, 1e-9), 0.0, 1.0) if cfg.round_start < 1 else 0.0
+        outputs = FamilyModel(config.model, integer_mix=mix).apply({"params": params}, batch["inputs"])
+        return family_loss(config.model, outputs, batch["targets"], pull)
+
+    return objective
+
+
+def integral(config: Config) -> bool:
+    """Does the config ask for integer weights (a pull toward them, or rounding late in training)?"""
+    return bool(config.model.integer_pull) or config.train.round_start < 1.0
+
+
+def snap(config: Config, params: Any) -> Any:
+    """Exact weights near an integer set to it."""
+    from aocnn.nn.family import snap_integers
+
+    return snap_integers(params, config.train.snap_tolerance, config.model.exact_clip)[0]
+
+
+def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
+    """Encode in chunks, run, decode each head (numpy), combine per record, add up."""
+    from aocnn.nn.family import decode
+
+    parts: list[Decoded] = [decode(spec.config.model, model(inputs)) for inputs in spec.encode(records)]
+    decoded = {head: (np.concatenate([p[head][0] for p in parts]), np.concatenate([p[head][1] for p in parts]))
+               for head in parts[0]}
+    values, sure = spec.combine(decoded, records)
+    return total(values, sure)
+
+
+def rebuild(task: NeuralTask, meta: dict[str, Any]) -> NeuralTask:
+    """The task as configured when its weights were trained (meta.json's config): no generator runs."""
+    if task.configure is None or "config" not in meta:
+        return task
+    try:
+        return task.configure(from_dict(Config, meta["config"]))
+    except (TypeError, ValueError) as exc:
+        from aocnn.errors import WeightsError
+
+        raise WeightsError(f"the config saved with {task.name}'s weights cannot be rebuilt: {exc}") from exc

@@ -1,0 +1,43 @@
+"""Exactness of a trained network on fresh generated data: in the training range and beyond it.
+
+Shared by `aocnn ablate` and the measuring scripts. Data come from their own random stream, apart
+from training's and from its held-out checks, and far more of them than the stop rule looks at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from aocnn.nn.task import NeuralTask
+
+MEASURE_OFFSET = 7_777_777  # a random stream that neither training nor its held-out sets use
+CHUNK = 1024
+
+
+@dataclass(frozen=True)
+class Exactness:
+    in_range: float  # fraction of records right and confident (the task's own exactness)
+    beyond: float  # the same on the task's out-of-range set
+    in_range_records: int
+    beyond_records: int
+
+
+def exact_fraction(task: NeuralTask, params: Any, make: Callable, count: int, seed: int) -> float:
+    import jax
+
+    rng = np.random.default_rng(seed + MEASURE_OFFSET)
+    step = jax.jit(lambda p, batch: task.evaluate(p, batch)[1])
+    right = total = 0
+    while total < count:
+        batch = make(rng, min(CHUNK, count - total))
+        right += int(np.sum(np.asarray(step(params, batch))))
+        total += len(jax.tree_util.tree_leaves(batch)[0])
+    return right / total
+
+
+def exactness(task: NeuralTask, params: Any, in_range: int, beyond: int, seed: int = 0) -> Exactness:
+    return Exactness(exact_fraction(task, params, task.held_out_batch, in_range, seed),
+                     exact_fraction(task, params, task.make_far_batch, beyond, seed + 1), in_range, beyond)

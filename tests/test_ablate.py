@@ -1,0 +1,51 @@
+"""`aocnn ablate` and `aocnn train --set`: variants of a configured network, one-line errors otherwise."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from aocnn.cli import main
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_ablate_retrains_each_named_variant_and_measures_it():
+    result = invoke("ablate", "2015", "1", "--part", "1", "--variant", "shipped", "--variant", "no-clip",
+                    "--max-steps", "3", "--in-range", "16", "--beyond", "8", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["variant"], r["sets"], r["steps"]) for r in rows] == [("shipped", [], 3), ("no-clip", ["model.exact_clip=false"], 3)]
+    assert all(0.0 <= r["exact"] <= 1.0 and r["records"] == 16 and r["records_beyond"] == 8 for r in rows)
+    assert "aocnn: ablate 2/2: no-clip" in result.stderr
+
+
+def test_ablate_errors_are_one_line():
+    unknown = invoke("ablate", "2015", "1", "--part", "1", "--variant", "nope")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("aocnn: error: no ablation named nope for 2015_01/part1 (declared: shipped, ")
+    bespoke = invoke("ablate", "2019", "1", "--part", "1")
+    assert bespoke.exit_code == 2
+    assert bespoke.stderr == "aocnn: error: 2019_01/fuel is a bespoke network: it has no config to ablate\n"
+
+
+def test_train_set_overrides_the_config_and_meta_records_it(tmp_path):
+    result = invoke("train", "2015", "1", "--part", "1", "--max-steps", "2", "--out", str(tmp_path),
+                    "--set", "model.width=3", "--set", "train.learning_rate=0.5")
+    assert result.exit_code == 1  # 2 steps: not converged, saved marked so
+    meta = json.loads((tmp_path / "2015_01" / "part1" / "meta.json").read_text())
+    assert meta["config"]["model"]["width"] == 3 and meta["config"]["train"]["learning_rate"] == 0.5
+    assert (meta["family"], meta["hints"], meta["converged"]) == ("aocnn-family-v1", [], False)
+    solved = invoke("solve", "2015", "1", "--part", "1", "--sample", "--solver", "neural", "--weights", str(tmp_path),
+                    "--allow-unconverged", "--json")  # rebuilt from the saved config, not the shipped one
+    assert solved.exit_code in (0, 1), solved.output
+    assert json.loads(solved.stdout)["parts"]["1"]["neural"]["low_confidence"] == 1
+
+
+def test_bad_set_is_one_line():
+    result = invoke("train", "2015", "1", "--part", "1", "--set", "model.nope=1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("aocnn: error: --set model.nope: unknown field 'nope' (known: vocab, ")

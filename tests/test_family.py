@@ -1,0 +1,220 @@
+"""The shared architecture family (aocnn.nn.family) and its config (aocnn.nn.config): fast properties."""
+
+from __future__ import annotations
+
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from aocnn.nn import config as config_lib
+from aocnn.nn.family import (
+    AllPairs, DecoderConfig, FamilyModel, GatedRecurrence, ModelConfig, count_parameters, decode, exact_weight,
+    family_loss, gated_scan, init, integer_penalty, snap_integers,
+)
+from aocnn.nn.layers import latch
+
+HEADS = (
+    DecoderConfig("label", kind="class", classes=4),
+    DecoderConfig("count", kind="scalar", read="last"),
+    DecoderConfig("where", kind="pointer", hidden=4),
+)
+
+
+def small(**changes) -> ModelConfig:
+    fields = dict(vocab=5, decoders=HEADS, width=8, window=2, layers=1, state=4, mlp=8, kinds=("recurrence",))
+    return ModelConfig(**{**fields, **changes})
+
+
+def inputs(ids: list[list[int]], lengths: list[int]) -> dict:
+    return {"ids": jnp.array(ids, jnp.int32), "lengths": jnp.array(lengths, jnp.int32)}
+
+
+def loop(a, b, reverse=False):
+    h, out = np.zeros(a.shape[::2], np.float64), np.zeros(a.shape, np.float64)
+    order = range(a.shape[1] - 1, -1, -1) if reverse else range(a.shape[1])
+    for t in order:
+        h = a[:, t] * h + b[:, t]
+        out[:, t] = h
+    return out
+
+
+# --- the recurrence -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_gated_scan_is_the_step_by_step_recurrence(reverse):
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(0, 1, (3, 37, 2)).astype(np.float32), rng.normal(size=(3, 37, 2)).astype(np.float32)
+    np.testing.assert_allclose(gated_scan(a, b, reverse), loop(a, b, reverse), rtol=1e-5, atol=1e-5)
+
+
+def test_the_counter_is_exact_over_70000_steps():
+    rng = np.random.default_rng(1)
+    steps = rng.choice([-1.0, 1.0], size=(1, 70_000, 1)).astype(np.float32)
+    counts = jax.jit(gated_scan)(np.ones_like(steps), steps)
+    np.testing.assert_array_equal(np.asarray(counts)[0, :, 0], np.cumsum(steps[0, :, 0]))
+
+
+def test_the_latch_is_the_tied_gate_special_case():
+    rng = np.random.default_rng(2)
+    gate, values = rng.normal(size=(2, 11)).astype(np.float32) * 3, rng.normal(size=(2, 11, 3)).astype(np.float32)
+    z = jax.nn.sigmoid(gate)[..., None]
+    lengths = jnp.array([11, 7])
+    valid = (jnp.arange(11)[None, :] < lengths[:, None])[..., None]
+    a, b = jnp.where(valid, 1 - z, 1.0), jnp.where(valid, z * values, 0.0)
+    forward = gated_scan(a, b)[jnp.arange(2), lengths - 1]
+    backward = gated_scan(a, b, reverse=True)[:, 0]
+    np.testing.assert_allclose(forward, latch(values, gate, lengths), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(backward, latch(values, gate, lengths, reverse=True), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_a_one_way_recurrence_is_causal_in_its_direction(direction):
+    layer = GatedRecurrence(width=3, state=4, direction=direction, gate="separate")
+    x = jax.random.normal(jax.random.PRNGKey(0), (1, 9, 3))
+    valid = jnp.ones((1, 9), bool)
+    params = layer.init(jax.random.PRNGKey(1), x, valid)
+    grad = jax.grad(lambda x: layer.apply(params, x, valid)[0, 4].sum())(x)[0]
+    seen = np.abs(np.asarray(grad)).sum(-1) > 0
+    expected = np.arange(9) <= 4 if direction == "forward" else np.arange(9) >= 4
+    np.testing.assert_array_equal(seen, expected)
+
+
+# --- the whole model ------------------------------------------------------------------------
+
+def test_parameter_shapes_depend_on_the_config_only():
+    cfg = small()
+    shapes = lambda p: jax.tree_util.tree_map(jnp.shape, p)  # noqa: E731
+    assert shapes(init(cfg, 0, length=3)) == shapes(init(cfg, 0, length=50))
+    params = init(cfg, 0)
+    apply = jax.jit(FamilyModel(cfg).apply)
+    for batch, length in ((1, 5), (3, 12)):
+        out = apply({"params": params}, inputs([[1] * length] * batch, [length] * batch))
+        assert out["label"].shape == (batch, 4) and out["count"].shape == (batch,)
+        assert out["where"].shape == (batch, length + 1)
+
+
+def test_padding_changes_nothing():
+    cfg = small(layers=2, kinds=("recurrence", "all_pairs"))
+    params = init(cfg, 3)
+    short = FamilyModel(cfg).apply({"params": params}, inputs([[1, 2, 3, 4]], [4]))
+    padded = FamilyModel(cfg).apply({"params": params}, inputs([[1, 2, 3, 4, 0, 0, 0]], [4]))
+    np.testing.assert_allclose(short["label"], padded["label"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(short["count"], padded["count"], rtol=1e-5, atol=1e-5)
+    probs = jax.nn.softmax(padded["where"])
+    assert float(probs[0, 4:7].sum()) == 0.0  # padded positions can never be pointed at
+    np.testing.assert_allclose(jax.nn.softmax(short["where"])[0], np.delete(probs[0], [4, 5, 6]), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("aggregate", ["sum", "max", "mean", "softmax"])
+def test_all_pairs_is_permutation_equivariant_and_ignores_padding(aggregate):
+    layer = AllPairs(width=3, hidden=5, aggregate=aggregate)
+    x = jax.random.normal(jax.random.PRNGKey(0), (1, 6, 3))
+    valid = jnp.array([[True] * 5 + [False]])
+    params = layer.init(jax.random.PRNGKey(1), x, valid)
+    out = layer.apply(params, x, valid)
+    perm = np.array([3, 0, 4, 1, 2, 5])
+    np.testing.assert_allclose(layer.apply(params, x[:, perm], valid), out[:, perm], rtol=1e-4, atol=1e-5)
+    changed = x.at[0, 5].set(100.0)  # the padded position
+    np.testing.assert_allclose(layer.apply(params, changed, valid)[:, :5], out[:, :5], rtol=1e-4, atol=1e-5)
+
+
+def test_the_integer_channel_can_be_exact_and_snaps():
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("floor", kind="scalar", read="last"),), width=2, layers=1,
+                      state=1, direction="forward", gate="none", mlp=0, integer_pull=1.0, exact_clip=True)
+    params = init(cfg, 0)
+    assert float(integer_penalty(params)) > 0
+    near = jax.tree_util.tree_map(lambda w: jnp.round(w) + 0.05, params)
+    snapped, far = snap_integers(near, 0.1, clip=True)
+    assert far == 0 and float(integer_penalty(snapped)) == 0.0
+    # the counter by hand: '(' -> +1 on channel 0, the state onto channel 1, read channel 1
+    hand = jax.tree_util.tree_map(np.zeros_like, params)
+    hand["encoder"]["exact_embed0"]["embedding"] = np.array([[0, 0], [1, 0], [-1, 0]], np.float32)
+    hand["recurrence0"]["exact_value_fwd"]["kernel"] = np.array([[1], [0]], np.float32)
+    hand["recurrence0"]["exact_decay_fwd"] = np.ones(1, np.float32)
+    hand["recurrence0"]["exact_out"]["kernel"] = np.array([[0, 1]], np.float32)
+    hand["decoder_floor"]["exact_readout"]["kernel"] = np.array([[0], [1]], np.float32)
+    steps = np.random.default_rng(0).integers(1, 3, 70_000)
+    out = jax.jit(FamilyModel(cfg).apply)({"params": hand}, inputs([steps.tolist()], [70_000]))
+    assert float(out["floor"][0]) == float(np.sum(np.where(steps == 1, 1, -1)))
+
+
+def test_exact_weights_round_forward_and_pass_gradients_straight_through():
+    raw = jnp.array([0.3, 0.8, -1.7])
+    np.testing.assert_array_equal(exact_weight(raw, True, 1.0), [0.0, 1.0, -1.0])
+    np.testing.assert_array_equal(jax.grad(lambda w: exact_weight(w, True, 1.0).sum())(raw), [1.0, 1.0, 1.0])
+
+
+def test_only_the_configured_layers_are_on_the_exact_channel():
+    params = init(small(layers=2, exact_layers=1), 0)
+    assert "exact_value_fwd" in params["recurrence0"] and "value_fwd" in params["recurrence1"]
+    assert not any(k.startswith("exact_") for k in params["recurrence1"])
+
+
+# --- loss and decoding ----------------------------------------------------------------------
+
+def test_pointer_distractors_demand_a_margin():
+    cfg = lambda d: ModelConfig(vocab=3, decoders=(DecoderConfig("p", kind="pointer", distractors=d),))  # noqa: E731
+    logits = jnp.array([[0.0, 9.0, 0.0, 0.0, -5.0]])  # 4 positions and none
+    target = {"p": jnp.array([1])}
+    loss1, exact1 = family_loss(cfg(1.0), {"p": logits, "integer_penalty": 0.0}, target)
+    loss2, exact2 = family_loss(cfg(1000.0), {"p": logits, "integer_penalty": 0.0}, target)
+    assert bool(exact1[0]) and not bool(exact2[0]) and float(loss2) > float(loss1)
+    none_loss, _ = family_loss(cfg(1.0), {"p": logits, "integer_penalty": 0.0}, {"p": jnp.array([-1])})
+    assert float(none_loss) > 13
+
+
+def test_decode_reads_what_a_solver_needs():
+    cfg = ModelConfig(vocab=3, decoders=(
+        DecoderConfig("c", classes=3), DecoderConfig("s", kind="scalar"), DecoderConfig("p", kind="pointer")))
+    out = {
+        "c": np.array([[10.0, 0, 0], [0.1, 0, 0]]),
+        "s": np.array([41.9, np.nan]),
+        "p": np.array([[20.0, 0, 0], [0, 0, 20.0]]),
+    }
+    d = decode(cfg, out)
+    np.testing.assert_array_equal(d["c"][0], [0, 0])
+    np.testing.assert_array_equal(d["c"][1], [True, False])
+    np.testing.assert_array_equal(d["s"][0][:1], [42])
+    np.testing.assert_array_equal(d["s"][1], [True, False])
+    np.testing.assert_array_equal(d["p"][0], [0, -1])
+    np.testing.assert_array_equal(d["p"][1], [True, True])
+
+
+# --- config ---------------------------------------------------------------------------------
+
+def full_config() -> config_lib.Config:
+    return config_lib.Config(small(), config_lib.DataConfig(1, 65, 100, 260), config_lib.TrainSection())
+
+
+def test_override_coerces_types_and_nests():
+    cfg = config_lib.override(full_config(), [
+        "model.layers=3", "train.learning_rate=0.01", "model.kinds=recurrence,all_pairs,recurrence",
+        "model.exact_clip=true", "data.hints=digit_starts",
+    ])
+    assert cfg.model.layers == 3 and cfg.train.learning_rate == 0.01 and cfg.model.exact_clip is True
+    assert cfg.model.kinds == ("recurrence", "all_pairs", "recurrence") and cfg.data.hints == ("digit_starts",)
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ("model.colour=3", "--set model.colour: unknown field 'colour' (known: vocab,"),
+    ("model.layers=three", "--set model.layers=three: expected int"),
+    ("model.direction=sideways", "--set model.direction=sideways: model.direction: 'sideways' is not one of"),
+    ("model=3", "--set model: is a section"),
+    ("layers", "expected section.field=value"),
+    ("model.decoders=x", "a list of sections cannot be set"),
+])
+def test_bad_overrides_are_one_line_errors(assignment, message):
+    with pytest.raises(ValueError) as error:
+        config_lib.override(full_config(), [assignment])
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_config_round_trips_through_json():
+    cfg = full_config()
+    text = json.dumps(config_lib.to_dict(cfg))
+    assert config_lib.from_dict(config_lib.Config, json.loads(text)) == cfg
+    rebuilt = config_lib.from_dict(config_lib.Config, json.loads(text)).model
+    assert count_parameters(init(rebuilt, 0)) == count_parameters(init(cfg.model, 0))
