@@ -21,7 +21,8 @@ from aocnn.errors import InputError
 from aocnn.nn import model as nn_model
 from aocnn.nn import training
 from aocnn.nn.recurrent import linear_scan, stick_breaking
-from aocnn.nn.task import TrainConfig
+from aocnn.nn.config import override
+from aocnn.nn.task import NeuralAnswer
 from solvers.y2015 import d01
 
 def records_of(text: str) -> str:
@@ -110,19 +111,30 @@ def test_inputs_without_basement_never_go_below_ground():
         assert len(floors) == 7000 and floors.min() >= 0
 
 
-@pytest.mark.parametrize("make_batch", [d01.part1_batch, d01.part2_batch])
-def test_training_labels_agree_with_the_classical_solver(make_batch):
-    batch = make_batch(np.random.default_rng(0), 300)
+def walks_of(ids: np.ndarray, lengths: np.ndarray) -> list[str]:
+    return ["".join("()"[j] for j in row[:length]) for row, length in zip(ids, lengths)]
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_part1_examples_agree_with_the_classical_solver(far):
+    data = d01.FLOOR_CONFIG.data
+    _, inputs, targets = d01.floor_examples(np.random.default_rng(0), 300, data, far)
+    lengths = inputs["lengths"]
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    assert lengths.min() >= low and lengths.max() <= high
+    walks = walks_of(inputs["ids"] - 1, lengths)
+    assert targets["floor"].tolist() == [classical(walk)[0] for walk in walks]
+
+
+def test_part2_labels_agree_with_the_classical_solver():
+    batch = d01.part2_batch(np.random.default_rng(0), 300)
     lengths = batch["mask"].sum(axis=1)
     assert lengths.min() >= 1 and lengths.max() <= d01.TRAIN_LENGTH
-    for ids, length, i in zip(batch["ids"], lengths, range(300)):
-        floor, first = classical("".join("()"[j] for j in ids[:length]))
-        assert batch["floor"][i] == floor
-        if "first" in batch:
-            assert batch["first"][i] == (d01.TRAIN_LENGTH if first is None else first - 1)
-    if "first" in batch:  # every kind of answer is taught: early, late, never
-        first = batch["first"]
-        assert (first == 0).any() and (first > 100).any() and (first == d01.TRAIN_LENGTH).any()
+    for i, walk in enumerate(walks_of(batch["ids"], lengths)):
+        floor, first = classical(walk)
+        assert batch["floor"][i] == floor and batch["first"][i] == (d01.TRAIN_LENGTH if first is None else first - 1)
+    first = batch["first"]  # every kind of answer is taught: early, late, never
+    assert (first == 0).any() and (first > 100).any() and (first == d01.TRAIN_LENGTH).any()
 
 
 # --- recurrent layers -----------------------------------------------------------------------
@@ -149,18 +161,21 @@ def test_stick_breaking_is_a_distribution_over_first_stops():
 
 # --- neural: training from scratch ----------------------------------------------------------
 
-def test_part1_trains_to_an_exact_counter():
-    task = replace(d01.PART1, train=TrainConfig(batch_size=64, learning_rate=0.05, warmup_steps=10, max_steps=400,
-                                                eval_every=25, eval_size=512, exact_evals=2))
-    params, report = training.train(task, seed=0)
+def test_part1_trains_from_the_final_floor_alone_to_an_exact_counter():
+    task = d01.PART1
+    quick = override(task.config, ["data.max_length=50", "data.ood_min_length=51", "data.ood_max_length=400",
+                                   "train.eval_size=512", "train.far_size=128"])
+    params, report = training.train(task.configure(quick), seed=0)
     assert report.converged, report
-    recurrence = params["LinearRecurrence_0"]
-    assert np.clip(recurrence["decay"], -1, 1).tolist() == [1.0]
-    assert sorted(np.clip(recurrence["embed"][:, 0], -1, 1).tolist()) == [-1.0, 1.0]
-    network = nn_model.Model(task, params)
+    assert integral(params) and np.asarray(params["recurrence0"]["exact_decay_fwd"]).tolist() == [1.0]
+    network = nn_model.Model(task, params, meta={"converged": True})
     for seed in range(3):
         text = d01.generate_input(seed)
-        assert network.solve(records_of(text)).answer == PUZZLE.answer(1, text)
+        assert network.solve(records_of(text)) == NeuralAnswer(PUZZLE.answer(1, text), 0, 1)
+
+
+def integral(params) -> bool:
+    return all(np.array_equal(leaf, np.round(leaf)) for leaf in jax.tree_util.tree_leaves(params))
 
 
 # --- neural: the shipped weights ------------------------------------------------------------
@@ -170,19 +185,19 @@ def networks():
     return {part: runner.load_neural(PUZZLE, part) for part in PUZZLE.neural}
 
 
-def test_shipped_counters_sit_exactly_on_plus_minus_one(networks):
-    for network in networks.values():
-        recurrence = jax.tree_util.tree_map(lambda w: np.clip(w, -1, 1), network.params["LinearRecurrence_0"])
-        assert np.asarray(recurrence["decay"]).tolist() == [1.0]
-        assert sorted(np.asarray(recurrence["embed"])[:, 0].tolist()) == [-1.0, 1.0]
+def test_shipped_counters_sit_exactly_on_integers(networks):
+    assert integral(networks[1].params) and np.asarray(networks[1].params["recurrence0"]["exact_decay_fwd"]).tolist() == [1.0]
+    recurrence = jax.tree_util.tree_map(lambda w: np.clip(w, -1, 1), networks[2].params["LinearRecurrence_0"])
+    assert np.asarray(recurrence["decay"]).tolist() == [1.0]
+    assert sorted(np.asarray(recurrence["embed"])[:, 0].tolist()) == [-1.0, 1.0]
 
 
 @pytest.mark.parametrize("part", [1, 2])
 def test_shipped_weights_exact_on_training_length_records(networks, part):
-    task = d01.PUZZLE.neural[part]
-    batch = task.make_batch(np.random.default_rng(12345), 2000)
-    _, exact = task.loss(networks[part](batch), batch)
-    assert np.asarray(exact).all()
+    task = networks[part].task
+    for make in (task.make_batch, task.make_far_batch):
+        _, exact = task.evaluate(networks[part].params, make(np.random.default_rng(12345), 1000))
+        assert np.asarray(exact).all()
 
 
 @pytest.mark.slow

@@ -31,7 +31,9 @@ import numpy as np
 
 from aocnn.errors import InputError
 from aocnn.nn.recurrent import LinearRecurrence, last_step, stick_breaking, unit_clip, uniform_init
-from aocnn.nn.task import FLOAT32_EXACT, NeuralAnswer, NeuralTask, TrainConfig, total
+from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
+from aocnn.nn.family_task import FamilySpec, family_task
+from aocnn.nn.task import FLOAT32_EXACT, Ablation, NeuralAnswer, NeuralTask, TrainConfig
 from aocnn.registry import Puzzle
 
 UP, DOWN = "(", ")"
@@ -139,9 +141,10 @@ def encode(line: str) -> dict[str, np.ndarray]:
     return {"ids": ids[None, :], "mask": np.ones((1, ids.size), dtype=bool)}
 
 
-def random_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> tuple[np.ndarray, np.ndarray]:
-    """Padded ids (n x length) and masks of walks of 1-length steps, each with its own up-probability."""
-    lengths = rng.integers(1, length + 1, n)
+def random_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH,
+                 shortest: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Padded ids (n x length) and masks of walks of shortest..length steps, each with its own up-probability."""
+    lengths = rng.integers(shortest, length + 1, n)
     p_up = rng.random((n, 1))
     ids = (rng.random((n, length)) >= p_up).astype(np.int32)
     mask = np.arange(length)[None, :] < lengths[:, None]
@@ -174,11 +177,6 @@ def step_floors(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
 FAR_LENGTH = 2000  # held-out walks beyond training: 10x the longest training walk
 
 
-def part1_batch(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> dict[str, np.ndarray]:
-    ids, mask = random_walks(rng, n, length)
-    return {"ids": ids, "mask": mask, "floor": step_floors(ids, mask)[:, -1].astype(np.float32)}
-
-
 def part2_batch(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> dict[str, np.ndarray]:
     """Label: the 0-based index of the first step on floor -1, or `length` (one past the end) for never."""
     ids, mask = first_basement_walks(rng, n, length)
@@ -188,16 +186,59 @@ def part2_batch(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) ->
     return {"ids": ids, "mask": mask, "first": first.astype(np.int32), "floor": floors[:, -1].astype(np.float32)}
 
 
-class FinalFloor(nn.Module):
-    """Part 1: the state of a clipped linear recurrence after the last character, times a clipped readout."""
+# --- part 1: the shared family, configured ----------------------------------------------------
+#
+# Learned (trained on the final floor only): what each character does to the floor (an embedding),
+# that the floor is a running sum (a forward linear recurrence: the family's gate-free case, whose
+# decay must settle exactly on 1), and the read-out after the last character. An integer pull and,
+# late in training, rounding in the forward pass make the exact weights integers; they are snapped
+# before anything is checked or saved, so the count is exact at any length below 2**24.
+# Hand-written: check the characters, map them to ids, round the floor. Score 5.
 
-    vocab: int = VOCAB
+FAMILY_IDS = {UP: 1, DOWN: 2}  # 0 is padding
 
-    @nn.compact
-    def __call__(self, batch):
-        floor_BxTx1 = LinearRecurrence(self.vocab, 1)(batch["ids"], batch["mask"])
-        readout = unit_clip(self.param("readout", uniform_init(0.5), ()))
-        return last_step(floor_BxTx1, batch["mask"])[:, 0] * readout
+FLOOR_CONFIG = Config(
+    model=ModelConfig(vocab=3, width=4, window=1, layers=1, state=1, direction="forward", gate="none", mlp=0,
+                      decoders=(DecoderConfig("floor", kind="scalar", read="last"),), integer_pull=0.05,
+                      exact_clip=True),
+    data=DataConfig(min_length=1, max_length=TRAIN_LENGTH, ood_min_length=TRAIN_LENGTH + 1, ood_max_length=2000),
+    train=TrainSection(batch_size=128, learning_rate=0.02, warmup_steps=20, max_steps=3000, eval_every=50,
+                       eval_size=2048, far_size=512, exact_evals=3, round_start=0.3),
+)
+
+
+def family_ids(line: str) -> dict[str, np.ndarray]:
+    ids = np.where(np.frombuffer(line.encode("ascii"), dtype=np.uint8) == ord(DOWN), FAMILY_IDS[DOWN], FAMILY_IDS[UP])
+    return {"ids": ids[None, :].astype(np.int32), "lengths": np.array([ids.size], np.int32)}
+
+
+def walk_inputs(ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {"ids": np.where(mask, ids + 1, 0).astype(np.int32), "lengths": mask.sum(1).astype(np.int32)}
+
+
+def floor_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    ids, mask = random_walks(rng, n, high, low)
+    return None, walk_inputs(ids, mask), {"floor": step_floors(ids, mask)[:, -1].astype(np.float32)}
+
+
+def floor_answer(decoded, line: str):
+    floor, sure = decoded["floor"]
+    return floor, sure & in_exact_range(line)
+
+
+PART1 = family_task(
+    "2015_01/part1", FamilySpec(FLOOR_CONFIG, lambda line: [family_ids(line)], floor_examples, floor_answer),
+    learned="what each character does to the floor, that the floor is a running sum (decay exactly 1), the read-out",
+    hand_written="checking the characters, '(' -> 1 and ')' -> 2, rounding the network's floor",
+    far=f"walks of {TRAIN_LENGTH + 1}-2,000 characters",
+    ablations=(
+        Ablation("no-integers", "no integer pull, no rounding, no snapping: weights only near 1",
+                 ("model.integer_pull=0", "train.round_start=1")),
+        Ablation("no-clip", "exact weights not clipped to [-1, 1]", ("model.exact_clip=false",)),
+        Ablation("gated", "an input-gated (latch-like) recurrence instead of the plain one", ("model.gate=tied",)),
+    ),
+)
 
 
 class FirstBasement(nn.Module):
@@ -253,11 +294,6 @@ def in_exact_range(line: str) -> bool:
     return len(line) < FLOAT32_EXACT
 
 
-def solve_part1(model, line: str) -> NeuralAnswer:
-    floor = float(np.asarray(model(encode(line)))[0])
-    return total([floor], sure=abs(floor - np.rint(floor)) <= 0.25 and in_exact_range(line))
-
-
 def solve_part2(model, line: str) -> NeuralAnswer:
     log_p = np.asarray(model(encode(line))["log_p"])[0]
     best = int(np.argmax(log_p))
@@ -267,19 +303,6 @@ def solve_part2(model, line: str) -> NeuralAnswer:
         raise no_basement(f" (the network's most likely outcome is 'never', p = {np.exp(log_p[best]):.4f})")
     return NeuralAnswer(best + 1, low_confidence=int(log_p[best] < CONFIDENT or not in_exact_range(line)), records=1)
 
-
-PART1 = NeuralTask(
-    name="2015_01/part1",
-    model=FinalFloor(),
-    make_batch=part1_batch,
-    make_far_batch=lambda rng, n: part1_batch(rng, n, FAR_LENGTH),
-    far=f"walks of 1-{FAR_LENGTH:,} characters",
-    loss=part1_loss,
-    solve=solve_part1,
-    train=TrainConfig(batch_size=128, learning_rate=0.05, warmup_steps=20, max_steps=2000, eval_every=25),
-    learned="the floor: a clipped linear recurrence over the characters (decay, +-1 per character) and its readout",
-    hand_written="checking the characters, '(' -> 0 and ')' -> 1, rounding the network's floor",
-)
 
 PART2 = NeuralTask(
     name="2015_01/part2",

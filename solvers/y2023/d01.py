@@ -8,23 +8,24 @@ The answer is the sum over all lines.
 Input: lines of lowercase letters and digits, each with at least one digit character (as
 every real input has); anything else is an error naming its line, for both solvers.
 
-Neural solver (see `neural` below): what is learned and what is hand-written is listed there.
+Neural solver (both parts, score 5): the shared family, configured, trained on final answers only;
+what is learned and what is hand-written is listed below.
 """
 
 from __future__ import annotations
 
 import re
 
-import flax.linen as nn
-import jax
-import jax.numpy as jnp
+from functools import partial
+
 import numpy as np
-import optax
 
 from aocnn.errors import line_error
+from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, override
+from aocnn.nn.config import TrainSection as TrainConfig
 from aocnn.nn.encode import char_ids, char_table, chunks
-from aocnn.nn.layers import WindowEmbed, latch
-from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig, total
+from aocnn.nn.family_task import FamilySpec, family_task
+from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -137,58 +138,46 @@ def generate_input(seed: int, n_lines: int = 1000) -> str:
     return "\n".join(random_line(rng, 2, 65) for _ in range(n_lines)) + "\n"
 
 
-# --- neural solver --------------------------------------------------------------------------
+# --- neural solver: the shared family, configured ---------------------------------------------
 #
-# Learned: per position, from the 5 characters starting there (a convolution over characters),
-# whether a digit starts there and which one: numerals, and for part 2 the spelled words with
-# their overlaps. Two latches (gated linear recurrences, aocnn.nn.layers.latch) gated by that
-# learned signal read the line from each end and hold the latest digit they passed: read
-# forwards that is the last digit, backwards the first. Their outputs are 10-way distributions.
-# Hand-written: split lines, map characters to ids (numpy), argmax of each distribution,
-# 10*first+last, sum. Nothing on that path knows what a digit or a word is.
-# Training supervises the first/last answers and, as an aid, the per-position signal (labels
-# from the classical rule on generated lines); solving runs only the network.
-# No positions and no flattening: a line of any length is read the same way.
+# Learned (trained on final answers only, the calibration value's tens and units digit): which
+# characters and spelled words are digits (a 5-character look-ahead window, the longest words'
+# length, and a per-position MLP), which comes first and which last (a bidirectional gated linear
+# recurrence whose gates the network learns to open on digits; read at the line's two ends), and the
+# two 10-way answers. Nothing tells it where digits start: no per-position labels, no hint.
+# Hand-written: split lines, map characters to ids, argmax of each head, 10*tens+units, sum.
+# Score 5: the shared family, configured only, trained on final answers.
 
 ALPHABET = LETTERS + NUMERALS
 CHARS = char_table(ALPHABET)
 MAX_TRAIN_LENGTH = 65
-FAR_LENGTHS = (100, 260)  # held-out lines beyond training, up to 4x the longest training line
-CONFIDENT = 0.99
+CHUNK = 4096  # lines per network call: memory stays flat however long the input
+
+CONFIG = Config(
+    model=ModelConfig(
+        vocab=len(ALPHABET) + 2, width=48, window=5, encoder_mlp=64, layers=1, state=32,
+        direction="bidirectional", gate="tied", mlp=0,
+        decoders=(DecoderConfig("tens", classes=10, read="ends"), DecoderConfig("units", classes=10, read="ends")),
+    ),
+    data=DataConfig(min_length=1, max_length=MAX_TRAIN_LENGTH, ood_min_length=100, ood_max_length=260),
+    train=TrainConfig(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=4000, eval_every=100,
+                      eval_size=2048, far_size=1024, exact_evals=3),
+)
 
 
-class CalibrationReader(nn.Module):
-    window: int = 5  # the longest words, "three", "seven" and "eight", have 5 characters
-    features: int = 48
-
-    @nn.compact
-    def __call__(self, batch):
-        ids_BxL, lengths_B = batch["ids"], batch["lengths"]
-        h_BxLxF = nn.relu(WindowEmbed(len(ALPHABET) + 2, self.features, self.window)(ids_BxL))
-        h_BxLxF = nn.relu(nn.Dense(self.features)(h_BxLxF))
-        starts_BxL = nn.Dense(1, name="starts")(h_BxLxF)[..., 0]  # logit: a digit starts here
-        value_BxLx10 = nn.Dense(10, name="value")(h_BxLxF)  # which digit, if one starts here
-        sharpness = self.param("sharpness", nn.initializers.ones, ())  # lets training make answers decisive
-        return {
-            "first": sharpness * latch(value_BxLx10, starts_BxL, lengths_B, reverse=True),
-            "last": sharpness * latch(value_BxLx10, starts_BxL, lengths_B),
-            "starts": starts_BxL,
-            "value": value_BxLx10,
-        }
+def encode(rows: list[str]):
+    for chunk in chunks(rows, CHUNK):
+        ids, lengths = char_ids(chunk, CHARS)
+        yield {"ids": ids, "lengths": lengths}
 
 
-def examples(batch_lines: list[str], spelled: bool, width: int = MAX_TRAIN_LENGTH) -> dict[str, np.ndarray]:
-    """Encoded lines with their labels; labels come from the classical rule. One padded width per
-    kind of batch (rounded up as char_ids rounds), so each step function compiles once."""
-    ids, lengths = char_ids(batch_lines, CHARS, min_width=-(-width // 8) * 8)
-    starts = np.zeros(ids.shape, np.int32)
-    first, last = np.zeros(len(batch_lines), np.int32), np.zeros(len(batch_lines), np.int32)
-    for row, line in enumerate(batch_lines):
-        found = digit_starts(line, spelled)
-        for col, value in found:
-            starts[row, col] = value + 1
-        first[row], last[row] = found[0][1], found[-1][1]
-    return {"ids": ids, "lengths": lengths, "first": first, "last": last, "starts": starts}
+def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, spelled: bool):
+    """Generated lines (each with a digit in the part's sense), their ids, and their answers."""
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    rows = training_lines(rng, n, spelled, low, high)
+    ids, lengths = char_ids(rows, CHARS, min_width=-(-high // 8) * 8)  # one width per kind of batch: one compile
+    values = np.array([calibration_value(line, spelled) for line in rows], dtype=np.int32)
+    return rows, {"ids": ids, "lengths": lengths}, {"tens": values // 10, "units": values % 10}
 
 
 def training_lines(rng: np.random.Generator, n: int, spelled: bool, min_len: int = 1, max_len: int = MAX_TRAIN_LENGTH) -> list[str]:
@@ -202,62 +191,34 @@ def training_lines(rng: np.random.Generator, n: int, spelled: bool, min_len: int
     return out
 
 
-def loss(outputs, batch):
-    first = optax.softmax_cross_entropy_with_integer_labels(outputs["first"], batch["first"])
-    last = optax.softmax_cross_entropy_with_integer_labels(outputs["last"], batch["last"])
-    # Training aids, labels from the generator: where digits start and what they are.
-    valid_BxL = jnp.arange(batch["ids"].shape[1])[None, :] < batch["lengths"][:, None]
-    is_start_BxL = batch["starts"] > 0
-    starts = optax.sigmoid_binary_cross_entropy(outputs["starts"], is_start_BxL)
-    value = optax.softmax_cross_entropy_with_integer_labels(outputs["value"], jnp.maximum(batch["starts"] - 1, 0))
-    per_position = jnp.where(valid_BxL, starts, 0.0) + jnp.where(is_start_BxL, value, 0.0)
-    aid = jnp.sum(per_position, axis=1)  # summed, not averaged: every position must be right, and sure
-    return jnp.mean(first + last + aid), confidently_right(outputs["first"], batch["first"]) & confidently_right(
-        outputs["last"], batch["last"])
-
-
-def confidently_right(logits, labels):
-    """Exact, with a margin: right, and as sure as a solve must be not to count the line as low-confidence."""
-    probabilities = jax.nn.softmax(logits)
-    return (jnp.argmax(logits, -1) == labels) & (jnp.max(probabilities, -1) >= CONFIDENT)
-
-
-CHUNK = 4096  # lines per network call: memory stays flat however long the input
-
-
-def solve(model, rows: list[str]) -> NeuralAnswer:
-    values, sure = [], []
-    for chunk in chunks(rows, CHUNK):
-        ids, lengths = char_ids(chunk, CHARS)
-        out = model({"ids": ids, "lengths": lengths})
-        first_p, last_p = softmax(np.asarray(out["first"])), softmax(np.asarray(out["last"]))  # numpy: nothing to compile
-        values.append(10 * first_p.argmax(-1) + last_p.argmax(-1))
-        sure.append(np.minimum(first_p.max(-1), last_p.max(-1)) >= CONFIDENT)  # False for NaN too
-    return total(np.concatenate(values), np.concatenate(sure))
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    exp = np.exp(logits - logits.max(-1, keepdims=True))
-    return exp / exp.sum(-1, keepdims=True)
+def combine(decoded, rows):
+    (tens, tens_sure), (units, units_sure) = decoded["tens"], decoded["units"]
+    return 10 * tens + units, tens_sure & units_sure
 
 
 def neural_task(part: int) -> NeuralTask:
     spelled = part == 2
-    return NeuralTask(
-        name=f"2023_01/part{part}",
-        model=CalibrationReader(),
-        make_batch=lambda rng, n: examples(training_lines(rng, n, spelled), spelled),
-        make_far_batch=lambda rng, n: examples(training_lines(rng, n, spelled, *FAR_LENGTHS), spelled, FAR_LENGTHS[1]),
-        far=f"lines of {FAR_LENGTHS[0]}-{FAR_LENGTHS[1]} characters",
-        hints=("digit_starts",),
-        loss=loss,
-        solve=solve,
-        train=TrainConfig(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=1500, eval_every=25,
-                          eval_size=4096, exact_evals=5),
+    config = override(CONFIG, ["train.max_steps=8000"]) if spelled else CONFIG  # words take longer to be sure of
+    spec = FamilySpec(config, encode, partial(examples, spelled=spelled), combine)
+    return family_task(
+        f"2023_01/part{part}", spec,
         learned="which characters" + (" and spelled words" if spelled else "") + " are digits, their values, "
-                "and which comes first and which last on a line",
-        hand_written="split lines, map characters to ids, argmax of the first/last heads, 10*first+last, sum",
+                "which comes first and which last on a line",
+        hand_written="split lines, map characters to ids, argmax of the tens and units heads, 10*tens+units, sum",
+        far=f"lines of {config.data.ood_min_length}-{config.data.ood_max_length} characters",
+        ablations=ABLATIONS,
     )
+
+
+ABLATIONS = (
+    Ablation("window-1", "reads one character per position: spelled words must be put together by the recurrence",
+             ("model.window=1",)),
+    Ablation("forward-only", "one reading direction: the first digit must be carried to the end of the line",
+             ("model.direction=forward",)),
+    Ablation("no-gates", "a plain linear recurrence, no input-dependent gate: nothing can latch onto a digit",
+             ("model.gate=none",)),
+    Ablation("no-encoder-mlp", "no per-position MLP between the window and the recurrence", ("model.encoder_mlp=0",)),
+)
 
 
 PUZZLE = Puzzle(

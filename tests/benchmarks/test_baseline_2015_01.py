@@ -54,7 +54,7 @@ def first_loss(logits_BxO, batch):
 
 
 def window(text: str) -> dict[str, np.ndarray]:
-    batch = d01.encode(d01.PUZZLE.records(text))
+    batch = d01.encode(d01.PUZZLE.records(text))  # '(' 0, ')' 1
     ids = np.zeros((1, WINDOW), np.int32)
     mask = np.zeros((1, WINDOW), bool)
     seen = min(WINDOW, batch["ids"].shape[1])
@@ -67,8 +67,8 @@ def baseline_tasks(steps: int) -> dict[int, NeuralTask]:
                          eval_size=1024, exact_evals=3)
     common = dict(solve=None, train=config, learned="everything, from a fixed window", hand_written="windowing")
     return {
-        1: replace(d01.PART1, name="baseline/part1", model=WindowMLP(1), loss=floor_loss, **common),
-        2: replace(d01.PART2, name="baseline/part2", model=WindowMLP(WINDOW + 1), loss=first_loss, **common),
+        1: replace(d01.PART2, name="baseline/part1", model=WindowMLP(1), loss=floor_loss, hints=(), **common),
+        2: replace(d01.PART2, name="baseline/part2", model=WindowMLP(WINDOW + 1), loss=first_loss, hints=(), **common),
     }
 
 

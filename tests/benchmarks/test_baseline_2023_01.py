@@ -14,7 +14,6 @@ every other line is right. The shipped solver has no positions and no flattening
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 import flax.linen as nn
 import jax.numpy as jnp
@@ -24,7 +23,7 @@ from aocnn.nn import model as nn_model
 from aocnn.nn import training
 from aocnn.nn.encode import char_ids
 from aocnn.nn.layers import TransformerEncoder
-from aocnn.nn.task import TrainConfig
+from aocnn.nn.task import NeuralTask, TrainConfig
 from aocnn.text import lines
 from solvers.y2023 import d01
 
@@ -47,9 +46,11 @@ class SeedTransformer(nn.Module):
 
 
 def fitted(batch_lines: list[str]) -> dict[str, np.ndarray]:
-    batch = d01.examples(batch_lines, spelled=False)
-    return {**batch, "ids": batch["ids"][:, :WINDOW] if batch["ids"].shape[1] >= WINDOW else
-            np.pad(batch["ids"], ((0, 0), (0, WINDOW - batch["ids"].shape[1])))}
+    """Lines in the seed model's fixed window, with their first and last digits."""
+    ids, lengths = char_ids(batch_lines, d01.CHARS, min_width=WINDOW)
+    found = [d01.digits(line, False) for line in batch_lines]
+    return {"ids": ids[:, :WINDOW], "lengths": lengths, "first": np.array([f[0] for f in found], np.int32),
+            "last": np.array([f[-1] for f in found], np.int32)}
 
 
 def loss(outputs, batch):
@@ -61,10 +62,11 @@ def loss(outputs, batch):
     return jnp.mean(first + last), exact
 
 
-def baseline_task(steps: int):
-    return replace(
-        d01.neural_task(1), name="baseline/2023_01", model=SeedTransformer(), loss=loss, solve=None,
-        make_batch=lambda rng, n: fitted(d01.training_lines(rng, n, False, 1, WINDOW)),
+def baseline_task(steps: int) -> NeuralTask:
+    make = lambda rng, n: fitted(d01.training_lines(rng, n, False, 1, WINDOW))  # noqa: E731
+    return NeuralTask(
+        name="baseline/2023_01", model=SeedTransformer(), loss=loss, solve=None, make_batch=make,
+        make_far_batch=make,  # it cannot read beyond its window at all: nothing further to check
         train=TrainConfig(batch_size=128, learning_rate=3e-3, warmup_steps=50, max_steps=steps, eval_every=50,
                           eval_size=2048, exact_evals=3),
     )
