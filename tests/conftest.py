@@ -39,6 +39,18 @@ def _blocked(*args, **kwargs):
     raise NetworkBlocked("network access is blocked in tests")
 
 
+@pytest.fixture(scope="session")
+def compilation_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("jax-cache")
+
+
+@pytest.fixture(autouse=True)
+def private_compilation_cache(compilation_cache, monkeypatch):
+    """JAX's persistent compilation cache in a temp dir shared by the session: nothing in ~/.cache."""
+    monkeypatch.setenv("AOCNN_CACHE_DIR", str(compilation_cache))
+    monkeypatch.delenv("AOCNN_COMPILATION_CACHE", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def offline_aocd(tmp_path, monkeypatch):
     """No token, aocd's data and config in a temp dir, no network (in this process or in children)."""
