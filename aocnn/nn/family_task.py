@@ -101,11 +101,14 @@ def _objective(config: Config):
         from aocnn.nn.family import FamilyModel, family_loss
 
         cfg = config.train
-        if progress is None:
-            pull, mix = 1.0, 0.0
-        else:
-            pull = jnp.clip(progress / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
-            mix = jnp.clip((progress - cfg.round_start) / max(cfg.round_ramp, 1e-9), 0.0, 1.0) if cfg.round_start < 1 else 0.0
+        if progress is None:  # the network as it is solved with
+            outputs = FamilyModel(config.model).apply({"params": params}, batch["inputs"])
+            return family_loss(config.model, outputs, batch["targets"], 1.0)
+        pull = jnp.clip(progress / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
+        ramp = jnp.clip((progress - cfg.round_start) / max(cfg.round_ramp, 1e-9), 0.0, 1.0)
+        # in quarters, each level given time to settle, and never past round_max: fully rounded training is
+        # unstable (the loss jumps when a rounding flips); checks and solves round fully all the same
+        mix = jnp.minimum(jnp.floor(ramp * 4) / 4, cfg.round_max) if cfg.round_start < 1 else 0.0
         outputs = FamilyModel(config.model, integer_mix=mix).apply({"params": params}, batch["inputs"])
         return family_loss(config.model, outputs, batch["targets"], pull)
 
@@ -118,10 +121,12 @@ def integral(config: Config) -> bool:
 
 
 def snap(config: Config, params: Any) -> Any:
-    """Exact weights near an integer set to it."""
+    """Exact weights near an integer set to it. Where the network is solved with its exact weights
+    rounded (quantise="weights"), all of them are: what is stored is then what computes."""
     from aocnn.nn.family import snap_integers
 
-    return snap_integers(params, config.train.snap_tolerance, config.model.exact_clip)[0]
+    tolerance = 0.51 if config.model.quantise == "weights" else config.train.snap_tolerance  # 0.51: every weight
+    return snap_integers(params, tolerance, config.model.exact_clip)[0]
 
 
 def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:

@@ -25,6 +25,48 @@ class Exactness:
     beyond_records: int
 
 
+@dataclass(frozen=True)
+class Outcomes:
+    """Records by what a solve would make of them, with the solver's own confidence thresholds."""
+
+    right: int = 0  # right and confident: exact
+    unsure: int = 0  # flagged low-confidence (right or not): the answer says not to trust it
+    wrong: int = 0  # wrong and confident: the defect that must not happen
+
+    @property
+    def records(self) -> int:
+        return self.right + self.unsure + self.wrong
+
+    def __add__(self, other: "Outcomes") -> "Outcomes":
+        return Outcomes(self.right + other.right, self.unsure + other.unsure, self.wrong + other.wrong)
+
+    def __str__(self) -> str:
+        return f"{self.right:,}/{self.records:,} exact, {self.unsure:,} low-confidence, {self.wrong:,} confidently wrong"
+
+
+def outcomes(task: NeuralTask, params: Any, make: Callable, count: int, seed: int) -> Outcomes:
+    """For a family task: every head decoded as the solver decodes it, compared with the targets."""
+    import jax
+
+    from aocnn.nn.family import FamilyModel, decode
+
+    config = task.config.model
+    forward = jax.jit(lambda p, inputs: FamilyModel(config).apply({"params": p}, inputs))
+    rng = np.random.default_rng(seed + MEASURE_OFFSET)
+    total = Outcomes()
+    while total.records < count:
+        batch = make(rng, min(CHUNK, count - total.records))
+        decoded = decode(config, forward(params, batch["inputs"]))
+        right = sure = True
+        for head in config.decoders:
+            answer, confident = decoded[head.name]
+            target = np.asarray(batch["targets"][head.name])
+            right = right & (answer == (np.rint(target).astype(np.int64) if head.kind == "scalar" else target))
+            sure = sure & confident
+        total = total + Outcomes(int(np.sum(right & sure)), int(np.sum(~sure)), int(np.sum(~right & sure)))
+    return total
+
+
 def exact_fraction(task: NeuralTask, params: Any, make: Callable, count: int, seed: int) -> float:
     import jax
 

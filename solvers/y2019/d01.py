@@ -4,7 +4,9 @@ Each line is a module's mass. The fuel it needs is fuel(m) = m // 3 - 2. Part 1 
 fuel(m) over all modules. Part 2 counts the fuel's own mass too: fuel(m), fuel(fuel(m)),
 ... for as long as the result is positive, summed over all modules.
 
-Neural solver: one network, `TwoPassTransducer` (aocnn/nn/digits.py), maps the digits of m
+Neural solver (bespoke; score 3 for part 1: a generic automaton family whose two-pass template is
+the borrow algorithm; score 2 for part 2: the iteration loop and its bound are hand-written):
+one network, `TwoPassTransducer` (aocnn/nn/digits.py), maps the digits of m
 to the digits of fuel(m) and a sign (negative / zero / positive).
 - Learned: the whole arithmetic, digit by digit: dividing by 3 (a remainder carried left to
   right), subtracting 2 (a borrow carried right to left), and whether the result is negative,

@@ -6,7 +6,8 @@ extends every row by one value at the end, bottom row first, to predict the sequ
 next value; part 2 extends every row at the start to get its previous value. The answer
 is the sum over all lines.
 
-Neural solver: a difference table built from neural accumulators (NAC, aocnn.nn.arithmetic).
+Neural solver (bespoke, score 1: the difference-table recursion is hand-written around NAC weights
+that learn signs): a difference table built from neural accumulators (NAC, aocnn.nn.arithmetic).
 - learned: a 2-input NAC applied between every pair of neighbours, again and again (one
   weight pair shared by all rows), has to become "right minus left" (or its negative); a
   3-input NAC read-out, run from the bottom row up and fed each row's first value, last
