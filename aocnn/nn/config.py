@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aocnn.nn.family import DecoderConfig, ModelConfig  # noqa: F401  (re-exported: one import for a puzzle)
+from aocnn.nn.task import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -32,26 +33,16 @@ class DataConfig:
 
 
 @dataclass(frozen=True)
-class TrainSection:
+class TrainSection(TrainConfig):
+    """The training loop's settings (aocnn.nn.task.TrainConfig) and the family's schedule for its exact weights."""
+
     batch_size: int = 128
-    learning_rate: float = 3e-3
-    warmup_steps: int = 50
-    max_steps: int = 3000
-    weight_decay: float = 0.0
-    grad_clip: float = 1.0
-    eval_every: int = 50
     eval_size: int = 2048
-    far_size: int = 1024  # held-out examples beyond the training range, per evaluation
-    exact_evals: int = 3  # stop once this many fresh held-out sets in a row are exact, in range and beyond
     pull_ramp: float = 0.3  # the integer pull ramps from 0 to full over this fraction of max_steps
     snap_tolerance: float = 0.1  # finalize: exact_ weights this close to an integer are set to it
     round_start: float = 1.0  # from this fraction of max_steps the forward pass rounds exact_ weights (1: never)
     round_ramp: float = 0.2  # ... reaching round_max this fraction of max_steps later
     round_max: float = 1.0  # the most the training forward pass rounds; checks and solves always round fully
-
-    def __post_init__(self):
-        if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
-            raise ValueError("train.batch_size, max_steps, eval_every and learning_rate must be positive")
 
 
 @dataclass(frozen=True)

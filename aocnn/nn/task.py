@@ -60,6 +60,10 @@ class TrainConfig:
     far_size: int = 1024  # held-out examples beyond the training range, per evaluation
     exact_evals: int = 3  # stop once this many fresh held-out sets in a row are exact, in range and beyond
 
+    def __post_init__(self):
+        if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
+            raise ValueError("train.batch_size, max_steps, eval_every and learning_rate must be positive")
+
 
 @dataclass(frozen=True)
 class Ablation:
