@@ -73,13 +73,15 @@ def warm_seconds(network, text: str, repeats: int) -> float:
 
 def learned_weights(networks) -> None:
     """The clipped recurrence weights, and part 2's stop logit as a function of the floor."""
-    for part, network in networks.items():
-        params = jax.device_get(network.params)
-        recurrence = params["LinearRecurrence_0"]
-        clipped = {name: np.clip(recurrence[name], -1, 1).ravel().tolist() for name in ("decay", "embed")}
-        print(f"part {part}: decay {clipped['decay']}, embed ['(', ')'] {clipped['embed']}, "
-              f"readout {float(np.clip(params['readout'], -1, 1))}")
+    family = jax.device_get(networks[1].params)  # part 1: the shared family's exact channel
+    print(f"part 1: decay {family['recurrence0']['exact_decay_fwd'].tolist()}, all "
+          f"{sum(np.size(w) for w in jax.tree_util.tree_leaves(family))} weights integers: "
+          f"{all(np.array_equal(w, np.round(w)) for w in jax.tree_util.tree_leaves(family))}")
     params = jax.device_get(networks[2].params)
+    recurrence = params["LinearRecurrence_0"]
+    clipped = {name: np.clip(recurrence[name], -1, 1).ravel().tolist() for name in ("decay", "embed")}
+    print(f"part 2: decay {clipped['decay']}, embed ['(', ')'] {clipped['embed']}, "
+          f"readout {float(np.clip(params['readout'], -1, 1))}")
     up = float(np.clip(params["LinearRecurrence_0"]["embed"][0, 0], -1, 1))
     floors = np.arange(-1, 100_001, dtype=np.float32)
     hidden = np.maximum((up * floors)[:, None] @ params["Dense_0"]["kernel"] + params["Dense_0"]["bias"], 0)
