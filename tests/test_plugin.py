@@ -79,3 +79,24 @@ def test_unregistered_day_returns_aocds_non_answers(toys):
 def test_independent_of_the_working_directory(toys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert plugin.solve(year=2099, day=1, data="9\n") == ("9", "18")
+
+
+@pytest.fixture
+def unsure_network(monkeypatch):
+    """Every neural answer comes with one low-confidence record."""
+    from aocnn.nn import model
+    from aocnn.nn.task import NeuralAnswer
+
+    solve = model.Model.solve
+    monkeypatch.setattr(model.Model, "solve", lambda self, records: NeuralAnswer(solve(self, records).answer, 1, 2))
+
+
+def test_an_unsure_neural_answer_is_never_submitted_in_auto_mode(toys, unsure_network, capsys):
+    assert plugin.solve(year=2099, day=1, data="2\n5\n") == ("8", "14")  # the classical (off by one) answer
+    assert "2099/1 part 1: 1 low-confidence records: classical solver used" in capsys.readouterr().err
+
+
+def test_an_unsure_neural_answer_is_kept_with_a_warning_when_neural_is_required(toys, unsure_network, toy_weights, capsys):
+    puzzle = registry.all_puzzles()[(2099, 1)]
+    assert plugin.answer(puzzle, 1, [2, 5], "neural", plugin.runner.Networks(None, toy_weights)) == "7"
+    assert "1 low-confidence records; the neural answer may be wrong" in capsys.readouterr().err
