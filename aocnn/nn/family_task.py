@@ -66,7 +66,7 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
 
 
 class _LazyModel:
-    """The flax module, built on first use (importing flax only when a network is trained or run)."""
+    """The flax module, built on first use; `architecture()` is the config as meta.json records it."""
 
     def __init__(self, config: Config):
         self.config = config
