@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +35,7 @@ class OneLineErrors(click.Group):
     """Usage errors are one `aocnn: error:` line and exit 2, like every other error; Ctrl-C is one line and 130."""
 
     def main(self, args=None, prog_name=None, **extra):
+        interruptible()
         try:
             status = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -44,6 +47,14 @@ class OneLineErrors(click.Group):
         except (click.Abort, KeyboardInterrupt):
             interrupted()
         sys.exit(status if isinstance(status, int) else 0)
+
+
+def interruptible() -> None:
+    """Ctrl-C (SIGINT) always stops aocnn with one line, even when whoever started it ignored or blocked
+    SIGINT (a shell's background job does): a long `train` must stay stoppable."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def interrupted() -> None:
