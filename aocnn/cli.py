@@ -283,6 +283,13 @@ def holds_converged(path: Path) -> bool:
         return False
 
 
+def progress_figures(progress) -> str:
+    """One evaluation of a training run, as `train` and `ablate` show it."""
+    far = "-" if progress.far_exact is None else f"{progress.far_exact:.2%}"
+    return (f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  beyond {far}  "
+            f"{progress.examples_per_s:,.0f} ex/s")
+
+
 def train_with_progress(task, which: str, seed: int, steps: int, chosen: list):
     """Train one task, with a progress bar on a terminal and a line every LOG_EVERY_S seconds otherwise."""
     from aocnn.nn import devices as jax_devices
@@ -294,9 +301,7 @@ def train_with_progress(task, which: str, seed: int, steps: int, chosen: list):
         last_line = [time.monotonic()]
 
         def show(progress: training.Progress) -> None:
-            far = "-" if progress.far_exact is None else f"{progress.far_exact:.2%}"
-            figures = (f"loss {progress.loss:.4f}  exact {progress.exact:.2%}  beyond {far}  "
-                       f"{progress.examples_per_s:,.0f} ex/s")
+            figures = progress_figures(progress)
             bar.update(progress.step - bar.pos, figures)
             if not sys.stderr.isatty() and time.monotonic() - last_line[0] >= LOG_EVERY_S:  # logs, CI: a line now and then
                 last_line[0] = time.monotonic()
@@ -336,9 +341,8 @@ def ablate(year, day, part, names, seed, max_steps, in_range, beyond, device, as
     def show(name: str, progress) -> None:
         if time.monotonic() - last_line[0] >= (0 if sys.stderr.isatty() else LOG_EVERY_S):
             last_line[0] = time.monotonic()
-            far = "-" if progress.far_exact is None else f"{progress.far_exact:.2%}"
-            click.echo(f"aocnn: ablate {name}: step {progress.step}/{progress.max_steps}  exact {progress.exact:.2%}"
-                       f"  beyond {far}", err=True)
+            click.echo(f"aocnn: ablate {name}: step {progress.step}/{progress.max_steps}  {progress_figures(progress)}",
+                       err=True)
 
     rows = []
     for number, variant in enumerate(chosen, 1):
