@@ -3,11 +3,13 @@
 Every puzzle's network is `FamilyModel(config)` for some `ModelConfig`; nothing here knows a puzzle.
 Shapes are in the names: B batch, L length, D stream width, F recurrence state, H hidden, C classes.
 
-Inputs (the model sees only these): `ids_BxL` int32 token ids (0 = PAD, right padding), `lengths_B`,
+Inputs (the model sees only these): `ids_BxL` int32 token ids (0 = PAD, right padding), or
+`ids_BxLxK` for `channels` = K aligned token streams (e.g. the digits of K numbers, right-aligned
+and zero-padded, one decimal place per position: the "digit sequences" encoder), `lengths_B`,
 and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets go to `family_loss` only.
 
-- Encoder: token ids through a look-ahead window (one embedding table per offset, like
-  `WindowEmbed`), plus integer scalars mapped linearly into the stream.
+- Encoder: token ids through a look-ahead window (one embedding table per offset and channel, like
+  `WindowEmbed`), summed, plus integer scalars mapped linearly into the stream.
 - Processor: `layers` blocks; each is a residual token-mixing layer (a gated linear recurrence or an
   all-pairs layer, by `kinds`, cycled) followed by an optional residual ReLU MLP. No normalisation:
   it would break the exact channels.
@@ -87,6 +89,7 @@ class ModelConfig:
     decoders: tuple[DecoderConfig, ...] = ()
     width: int = 32  # D, the stream
     window: int = 1  # the encoder reads characters t..t+window-1 at position t
+    channels: int = 1  # K aligned token streams per position (ids B x L x K when > 1), one table each
     scalars: int = 0  # integer scalars per position on the exact channel (0: none)
     encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
     layers: int = 1
@@ -111,7 +114,8 @@ class ModelConfig:
         _check(self.quantise, QUANTISE, "model.quantise")
         for kind in self.kinds:
             _check(kind, KINDS, "model.kinds")
-        for name, value in (("vocab", self.vocab), ("width", self.width), ("window", self.window), ("state", self.state)):
+        for name, value in (("vocab", self.vocab), ("width", self.width), ("window", self.window), ("state", self.state),
+                            ("channels", self.channels)):
             if value < 1:
                 raise ValueError(f"model.{name}: need >= 1, got {value}")
         if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
@@ -283,13 +287,19 @@ class Encoder(nn.Module):
     clip: bool = False
     integer_mix: float = 0.0
     init_scale: float = 0.0
+    channels: int = 1
 
     @nn.compact
-    def __call__(self, ids_BxL: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
-        length = ids_BxL.shape[1]
-        padded_BxL = jnp.pad(ids_BxL, ((0, 0), (0, self.window - 1)))
-        x_BxLxD = sum(
-            ExactEmbed(self.vocab, self.width, self.clip, self.integer_mix, self.init_scale, name=f"exact_embed{k}")(padded_BxL[:, k : k + length]) for k in range(self.window)
+    def __call__(self, ids: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
+        ids_BxLxK = ids[..., None] if ids.ndim == 2 else ids
+        if ids_BxLxK.shape[2] != self.channels:
+            raise ValueError(f"encoder: {self.channels} id channel(s) configured, inputs have {ids_BxLxK.shape[2]}")
+        length = ids_BxLxK.shape[1]
+        padded_BxLxK = jnp.pad(ids_BxLxK, ((0, 0), (0, self.window - 1), (0, 0)))
+        x_BxLxD = sum(  # channel 0's tables keep their one-channel names
+            ExactEmbed(self.vocab, self.width, self.clip, self.integer_mix, self.init_scale,
+                       name=f"exact_embed{k}" if c == 0 else f"exact_embed{k}_channel{c}")(padded_BxLxK[:, k : k + length, c])
+            for c in range(self.channels) for k in range(self.window)
         )
         if self.scalars:
             x_BxLxD = x_BxLxD + ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale, name="exact_scalars")(scalars_BxLxS.astype(jnp.float32))
@@ -356,12 +366,12 @@ class FamilyModel(nn.Module):
     @nn.compact
     def __call__(self, inputs: dict[str, Any]) -> dict[str, jax.Array]:
         cfg = self.config
-        ids_BxL = inputs["ids"]
+        ids_BxL = inputs["ids"]  # or B x L x K (channels)
         valid_BxL = jnp.arange(ids_BxL.shape[1])[None, :] < inputs["lengths"][:, None]
         weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
         drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
         x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars, cfg.exact_clip, weight_mix, cfg.exact_init,
-                            name="encoder")(ids_BxL, inputs.get("scalars"))
+                          cfg.channels, name="encoder")(ids_BxL, inputs.get("scalars"))
         if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
             h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
@@ -471,7 +481,8 @@ def count_parameters(params: Any) -> int:
 
 def init(config: ModelConfig, seed: int, length: int = 8) -> Any:
     """Parameters for `config`; their shapes depend on the config only (not on batch or length)."""
-    inputs = {"ids": jnp.ones((1, length), jnp.int32), "lengths": jnp.array([length], jnp.int32)}
+    shape = (1, length) if config.channels == 1 else (1, length, config.channels)
+    inputs = {"ids": jnp.ones(shape, jnp.int32), "lengths": jnp.array([length], jnp.int32)}
     if config.scalars:
         inputs["scalars"] = jnp.zeros((1, length, config.scalars), jnp.float32)
     return FamilyModel(config).init(jax.random.PRNGKey(seed), inputs)["params"]
