@@ -277,3 +277,81 @@ def test_a_backward_latch_over_digit_channels_learns_comparison_exact_far_beyond
         batch, targets = digit_pairs(np.random.default_rng(width), 2000, width)
         answers, confident = decode(cfg, model.apply({"params": params}, batch))["order"]
         assert np.all(confident) and np.array_equal(answers, np.asarray(targets["order"]))
+
+
+# --- the soft automaton, the sequence head, the halting loop ---------------------------------------
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_automaton_scan_is_the_step_by_step_automaton_and_skips_padding(reverse):
+    from aocnn.nn.family import automaton_scan
+
+    rng = np.random.default_rng(0)
+    steps = jax.nn.softmax(jnp.array(rng.normal(size=(2, 7, 3, 3)) * 3, jnp.float32), axis=-2)
+    start = jnp.array([0.2, 0.5, 0.3], jnp.float32)
+    lengths = [7, 4]
+    valid = jnp.arange(7)[None, :] < jnp.array(lengths)[:, None]
+    got = np.asarray(automaton_scan(steps, start, valid, reverse))
+    for b, n in enumerate(lengths):
+        h = np.asarray(start, np.float64)
+        for t in (range(n - 1, -1, -1) if reverse else range(n)):
+            h = np.asarray(steps[b, t], np.float64) @ h
+            np.testing.assert_allclose(got[b, t], h, rtol=1e-5, atol=1e-6)
+            assert abs(got[b, t].sum() - 1) < 1e-5  # a distribution over states all along
+
+
+def test_a_deterministic_automaton_keeps_a_remainder_mod_3_exactly_over_10000_digits():
+    """What no diagonal recurrence can hold: (sum of digits) mod 3, a permutation of the state per digit."""
+    from aocnn.nn.family import automaton_scan
+
+    digits = np.random.default_rng(1).integers(0, 10, 10_000)
+    shift = np.stack([np.roll(np.eye(3), d % 3, axis=0) for d in range(10)])  # column r -> row (r + d) mod 3
+    steps = jnp.array(shift[digits][None], jnp.float32)
+    states = automaton_scan(steps, jnp.array([1.0, 0, 0]), jnp.ones((1, digits.size), bool))
+    assert np.array_equal(np.argmax(np.asarray(states[0]), -1), np.cumsum(digits) % 3)
+
+
+def test_a_sequence_head_is_sure_of_class_0_on_padding_and_needs_every_position():
+    cfg = small(decoders=(DecoderConfig("digits", kind="sequence", classes=10),), gate="matrix")
+    params = init(cfg, 0)
+    out = FamilyModel(cfg).apply({"params": params}, inputs([[1, 2, 3, 0, 0]], [3]))["digits"]
+    assert out.shape == (1, 5, 10)
+    assert np.all(np.asarray(jax.nn.softmax(out)[0, 3:, 0]) == 1.0)
+    logits = np.full((2, 3, 10), -5.0, np.float32)
+    logits[:, :, 4] = 5.0
+    logits[1, 1] = 0.0  # one unsure position makes the whole record unsure
+    answers, confident = decode(cfg, {"digits": logits})["digits"]
+    assert answers.tolist() == [[4, 4, 4], [4, 0, 4]] and confident.tolist() == [True, False]
+    targets = {"digits": jnp.array([[4, 4, 4], [4, 4, 4]])}
+    loss, exact = family_loss(cfg, {"digits": jnp.array(logits), "integer_penalty": 0.0}, targets)
+    assert exact.tolist() == [True, False] and float(loss) > 0
+
+
+def halving_spec(max_rounds: int, unsure_at: int = -1):
+    """A stand-in network for the halting loop: value x -> x // 2, and "go on" while that is positive."""
+    from aocnn.nn.config import Config
+    from aocnn.nn.family_task import FamilySpec, Loop
+
+    cfg = ModelConfig(vocab=2, decoders=(DecoderConfig("next", kind="scalar"), DecoderConfig("go", classes=2)))
+
+    def network(batch):
+        half = batch["x"] // 2
+        go = np.stack([np.where(half > 0, -9.0, 9.0), np.where(half > 0, 9.0, -9.0)], -1)
+        go[batch["x"] == unsure_at] = 0.0
+        return {"next": half.astype(np.float32), "go": go}
+
+    return FamilySpec(Config(cfg), lambda xs: [{"x": np.array(xs, np.int64)}], None,
+                      lambda decoded, xs: decoded["next"], loop=Loop(halt="go", go=(1,), max_rounds=max_rounds)), network
+
+
+def test_the_halting_loop_iterates_until_the_network_halts_and_flags_what_it_cannot_finish():
+    from aocnn.nn.family_task import solve
+
+    xs = [1, 5, 100, 1000]
+    expected = sum(sum(x >> k for k in range(1, 12)) for x in xs)
+    spec, network = halving_spec(max_rounds=20)
+    answer = solve(spec, network, xs)
+    assert (answer.answer, answer.low_confidence, answer.records) == (expected, 0, 4)
+    spec, network = halving_spec(max_rounds=3)  # 1000 needs 9 rounds, 100 needs 6: both left going
+    assert solve(spec, network, xs).low_confidence == 2
+    spec, network = halving_spec(max_rounds=20, unsure_at=25)  # 100 -> 50 -> 25: the network hesitates there
+    assert solve(spec, network, xs).low_confidence == 1

@@ -31,3 +31,17 @@ def char_ids(lines: list[str], table: np.ndarray, multiple: int = 8, min_width: 
 def chunks(items: list, size: int) -> list[list]:
     """`items` in consecutive slices of at most `size`: a long input is encoded and run piece by piece."""
     return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def digit_ids(values, multiple: int = 4, min_width: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative integers as decimal digit ids, most significant first, digit d -> id d + 1, PAD
+    after each number; and their lengths [N]. Any size (Python ints beyond int64 too)."""
+    return char_ids([str(int(v)) for v in values], DIGIT_TABLE, multiple, min_width)
+
+
+DIGIT_TABLE = char_table("0123456789")
+
+
+def digits_value(digits: np.ndarray, lengths: np.ndarray) -> list[int]:
+    """The inverse of `digit_ids` for class outputs 0-9 per position (positions past a length ignored)."""
+    return [int("".join(map(str, row[:n]))) if n else 0 for row, n in zip(np.asarray(digits).tolist(), np.asarray(lengths).tolist())]

@@ -16,11 +16,15 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   The recurrence is h_t = a_t * h_{t-1} + b_t with a_t = decay * (1 - f_t), b_t = i_t * v_t:
   `gate="none"` gives the counter (f = 0, i = 1: with decay on its clip bound 1 and integer v the
   state is an exact running sum), `gate="tied"` gives minGRU / today's latch (i = f = sigmoid(W x)),
-  `gate="separate"` an LRU/GRU-like forget and input gate pair. It runs with
-  `jax.lax.associative_scan` (O(log L) depth, no Python loop over time).
+  `gate="separate"` an LRU/GRU-like forget and input gate pair. `gate="matrix"` is the
+  non-diagonal case, a soft finite-state automaton: h_t = A(x_t) h_{t-1} from a learned start
+  distribution, A a column-stochastic F x F matrix computed from x_t (softmax over the next state),
+  so states can be permuted and merged (a remainder mod 3, a borrow): the transducers of digit
+  arithmetic. All run with `jax.lax.associative_scan` (O(log L) depth, no Python loop over time).
 - Decoders, one per answer target, each reading the final stream: `class` (softmax over C classes
   from a pooled reading), `scalar` (a linear readout, rounded by the solver), `pointer` (a plain
-  softmax over per-position logits plus one "none" logit read from the pooled stream).
+  softmax over per-position logits plus one "none" logit read from the pooled stream), `sequence`
+  (C classes at every position, e.g. an answer's digits; padded positions are class 0, surely).
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
@@ -44,11 +48,11 @@ import numpy as np
 FAMILY = "aocnn-family-v1"  # what meta.json records as "family"
 
 DIRECTIONS = ("forward", "backward", "bidirectional")
-GATES = ("none", "tied", "separate")
+GATES = ("none", "tied", "separate", "matrix")
 KINDS = ("recurrence", "all_pairs")
 AGGREGATES = ("sum", "max", "mean", "softmax")
 READS = ("ends", "last", "first", "sum", "mean", "max")
-DECODERS = ("class", "scalar", "pointer")
+DECODERS = ("class", "scalar", "pointer", "sequence")
 QUANTISE = ("none", "weights", "drive")
 NEG = -1e9  # a logit for "impossible" that stays finite (no NaN in softmax of all-masked rows)
 EXACT_FLOAT32 = 2**24  # integers below this are exact in float32
@@ -73,11 +77,12 @@ class DecoderConfig:
     tolerance: float = 0.25  # scalar: |x - round(x)| a solve accepts
     train_tolerance: float = 1e-3  # scalar: |x - target| training accepts
     distractors: float = 1.0  # pointer: the loss counts every wrong position this many times (length margin)
+    # sequence: `classes` per position; a record is confident only when every position is
 
     def __post_init__(self):
         _check(self.kind, DECODERS, f"decoder {self.name}.kind")
         _check(self.read, READS, f"decoder {self.name}.read")
-        if self.kind == "class" and self.classes < 2:
+        if self.kind in ("class", "sequence") and self.classes < 2:
             raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
         if self.distractors < 1.0:
             raise ValueError(f"decoder {self.name}.distractors: need >= 1, got {self.distractors}")
@@ -198,6 +203,27 @@ def gated_scan(a_BxLxF: jax.Array, b_BxLxF: jax.Array, reverse: bool = False) ->
     return h_BxLxF
 
 
+def _compose_matrices(earlier, later):
+    a1, b1 = earlier
+    a2, b2 = later
+    return jnp.einsum("...ij,...jk->...ik", a2, a1), jnp.einsum("...ij,...j->...i", a2, b1) + b2
+
+
+def automaton_scan(step_BxLxFxF: jax.Array, start_F: jax.Array, valid_BxL: jax.Array, reverse: bool = False) -> jax.Array:
+    """All states of h_t = A_t h_{t-1}, h = `start` before the first valid step in the scan's direction
+    (reverse: from the last valid step leftwards). Padded steps are the identity."""
+    size = step_BxLxFxF.shape[-1]
+    lengths_B = jnp.sum(valid_BxL, axis=1)
+    first_B = lengths_B - 1 if reverse else jnp.zeros_like(lengths_B)
+    is_first_BxL = jnp.arange(valid_BxL.shape[1])[None, :] == first_B[:, None]
+    eye = jnp.eye(size, dtype=step_BxLxFxF.dtype)
+    a_BxLxFxF = jnp.where(valid_BxL[..., None, None], step_BxLxFxF, eye)
+    b_BxLxF = jnp.where(is_first_BxL[..., None], jnp.einsum("blij,j->bli", step_BxLxFxF, start_F), 0.0)
+    a_BxLxFxF = jnp.where(is_first_BxL[..., None, None], 0.0, a_BxLxFxF)
+    _, h_BxLxF = jax.lax.associative_scan(_compose_matrices, (a_BxLxFxF, b_BxLxF), reverse=reverse, axis=1)
+    return h_BxLxF
+
+
 class GatedRecurrence(nn.Module):
     """h_t = decay * (1 - f_t) * h_{t-1} + i_t * v_t per channel, in one or both directions.
 
@@ -224,6 +250,12 @@ class GatedRecurrence(nn.Module):
         states = []
         for reverse in reverses:
             tag = "bwd" if reverse else "fwd"
+            if self.gate == "matrix":  # a soft automaton: column-stochastic transitions from x_t
+                shape = x_BxLxD.shape[:2] + (self.state, self.state)
+                step_BxLxFxF = jax.nn.softmax(nn.Dense(self.state * self.state, name=f"transition_{tag}")(x_BxLxD).reshape(shape), axis=-2)
+                start_F = jax.nn.softmax(self.param(f"start_{tag}", nn.initializers.normal(1.0), (self.state,)))
+                states.append(automaton_scan(step_BxLxFxF, start_F, valid_BxL, reverse))
+                continue
             v_BxLxF = ExactDense(self.state, clip, True, mix, scale, name=f"{prefix}value_{tag}")(x_BxLxD)
             if not isinstance(drive_mix, (int, float)) or drive_mix:  # integer steps: their count is exact however long
                 v_BxLxF = v_BxLxF + drive_mix * jax.lax.stop_gradient(jnp.round(v_BxLxF) - v_BxLxF)
@@ -339,6 +371,10 @@ class Decoder(nn.Module):
         hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
         if cfg.kind == "class":
             return nn.Dense(cfg.classes, name="logits")(hidden(pooled_BxE))
+        if cfg.kind == "sequence":  # padded positions: class 0 with certainty, so they never count against a record
+            logits_BxLxC = nn.Dense(cfg.classes, name="logits")(hidden(x_BxLxD))
+            pad_C = jnp.where(jnp.arange(cfg.classes) == 0, 0.0, NEG)
+            return jnp.where(valid_BxL[..., None], logits_BxLxC, pad_C)
         position_BxL = nn.Dense(1, name="position")(hidden(x_BxLxD))[..., 0]
         none_Bx1 = nn.Dense(1, name="none")(pooled_BxE)
         return jnp.concatenate([jnp.where(valid_BxL, position_BxL, NEG), none_Bx1], axis=1)  # last column: none
@@ -419,6 +455,12 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
                 is_label_BxK = jnp.arange(out.shape[1])[None, :] == label_B[:, None]
                 position_BxK = jnp.arange(out.shape[1])[None, :] < out.shape[1] - 1
                 out = out + jnp.where(position_BxK & ~is_label_BxK, jnp.log(cfg.distractors), 0.0)
+            elif cfg.kind == "sequence":  # every position right, with the margin; padded ones are free
+                log_p_BxL = jnp.take_along_axis(jax.nn.log_softmax(out, axis=-1), target[..., None], axis=-1)[..., 0]
+                total = total + jnp.mean(-jnp.sum(log_p_BxL, axis=1))
+                ok_B = jnp.all(log_p_BxL >= jnp.log(cfg.train_confident), axis=1)
+                exact_B = ok_B if exact_B is None else exact_B & ok_B
+                continue
             else:
                 label_B = target
             log_p_BxK = jax.nn.log_softmax(out, axis=-1)
@@ -436,7 +478,8 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
 
     Class: argmax, confident when p >= `confident`. Scalar: rounded, confident when finite, within
     `tolerance` of the integer and below 2^24 (float32's exact range). Pointer: the position index
-    (0-based) or -1 for "none", confident when its p >= `confident`."""
+    (0-based) or -1 for "none", confident when its p >= `confident`. Sequence: B x L classes,
+    confident when every position's p >= `confident`."""
     decoded = {}
     for cfg in config.decoders:
         out = np.asarray(outputs[cfg.name], dtype=np.float64)
@@ -449,6 +492,10 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
         log_p = out - out.max(axis=-1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
         best = log_p.argmax(axis=-1)
+        if cfg.kind == "sequence":  # B x L classes; a record is confident when every position is
+            sure = np.all(np.isfinite(out), axis=-1) & (np.take_along_axis(log_p, best[..., None], -1)[..., 0] >= np.log(cfg.confident))
+            decoded[cfg.name] = (best.astype(np.int64), np.all(sure, axis=1))
+            continue
         confident = np.all(np.isfinite(out), axis=-1) & (np.take_along_axis(log_p, best[:, None], 1)[:, 0] >= np.log(cfg.confident))
         if cfg.kind == "pointer":
             best = np.where(best == out.shape[1] - 1, -1, best)

@@ -19,10 +19,25 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from aocnn.nn.config import Config, from_dict, to_dict
-from aocnn.nn.task import Ablation, NeuralAnswer, NeuralTask, total
+from aocnn.nn.task import FLOAT32_EXACT, Ablation, NeuralAnswer, NeuralTask, total
 
 Inputs = dict[str, np.ndarray]
 Decoded = dict[str, tuple[np.ndarray, np.ndarray]]  # head -> (answers, confident) per record
+
+
+@dataclass(frozen=True)
+class Loop:
+    """The halting-loop decoder, for rules applied again to their own result (x, f(x), f(f(x)), ...).
+
+    Each round runs the network on the records still going, `combine` turns its heads into one value
+    per record, and those values are the next round's records. The network decides when a record
+    stops: its class head `halt` must say one of `go` for the value to count and the record to go
+    on. The answer is the sum of every counted value. A record still going after `max_rounds`, or
+    unsure in any round it was in, is low-confidence."""
+
+    halt: str
+    go: tuple[int, ...]
+    max_rounds: int = 64
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,8 @@ class FamilySpec:
     encode: Callable[[Any], Iterable[Inputs]]  # the puzzle's records -> network inputs, in chunks
     examples: Callable[..., tuple[Any, Inputs, dict[str, np.ndarray]]]  # (rng, n, data, far) -> (records, inputs, targets)
     combine: Callable[[Decoded, Any], tuple[np.ndarray, np.ndarray]]  # decoded heads -> (value, sure) per record
+    loop: Loop | None = None  # solve by iterating the network until it halts (None: one pass, sum of values)
+    exact_below: float = FLOAT32_EXACT  # values this large are outside the declared exact range: low-confidence
 
 
 def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str, far: str,
@@ -129,15 +146,45 @@ def snap(config: Config, params: Any) -> Any:
     return snap_integers(params, tolerance, config.model.exact_clip)[0]
 
 
-def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
-    """Encode in chunks, run, decode each head (numpy), combine per record, add up."""
+def run(spec: FamilySpec, model, records: Any) -> Decoded:
+    """Encode in chunks, run, decode each head (numpy)."""
     from aocnn.nn.family import decode
 
     parts: list[Decoded] = [decode(spec.config.model, model(inputs)) for inputs in spec.encode(records)]
-    decoded = {head: (np.concatenate([p[head][0] for p in parts]), np.concatenate([p[head][1] for p in parts]))
-               for head in parts[0]}
-    values, sure = spec.combine(decoded, records)
-    return total(values, sure)
+    return {head: (np.concatenate([p[head][0] for p in parts]), np.concatenate([p[head][1] for p in parts]))
+            for head in parts[0]}
+
+
+def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
+    """Run, combine per record, add up (or iterate: `halting_loop`)."""
+    if spec.loop is not None:
+        return halting_loop(spec, model, records)
+    values, sure = spec.combine(run(spec, model, records), records)
+    return total(values, sure, spec.exact_below)
+
+
+def halting_loop(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
+    """`Loop`: the network's values fed back in until its halt head stops each record."""
+    loop = spec.loop
+    count = len(records)
+    going = np.arange(count)  # which records the current values belong to
+    sure = np.ones(count, dtype=bool)
+    answer = 0
+    current = list(records)
+    for _ in range(loop.max_rounds):
+        if not len(going):
+            break
+        decoded = run(spec, model, current)
+        values, values_sure = spec.combine(decoded, current)
+        halt, halt_sure = decoded[loop.halt]
+        in_range = np.array([abs(int(v)) < spec.exact_below for v in values], dtype=bool)
+        sure[going] &= np.asarray(values_sure, bool) & halt_sure & in_range
+        keep = np.isin(halt, loop.go)
+        answer += sum(int(v) for v in np.asarray(values, dtype=object)[keep])
+        going = going[keep]
+        current = [v for v, k in zip(values, keep) if k]
+    sure[going] = False  # never halted: whatever it would add is unknown
+    return NeuralAnswer(answer, int(np.sum(~sure)), count)
 
 
 def rebuild(task: NeuralTask, meta: dict[str, Any]) -> NeuralTask:
