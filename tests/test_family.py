@@ -355,3 +355,21 @@ def test_the_halting_loop_iterates_until_the_network_halts_and_flags_what_it_can
     assert solve(spec, network, xs).low_confidence == 2
     spec, network = halving_spec(max_rounds=20, unsure_at=25)  # 100 -> 50 -> 25: the network hesitates there
     assert solve(spec, network, xs).low_confidence == 1
+
+
+def test_integer_scalars_ride_the_exact_channel_into_an_exact_sum():
+    """The scalar encoder: integers enter the stream linearly, and a counter adds them up exactly."""
+    cfg = ModelConfig(vocab=2, scalars=1, decoders=(DecoderConfig("total", kind="scalar", read="last"),), width=1,
+                      layers=1, state=1, direction="forward", gate="none", mlp=0)
+    params = jax.tree_util.tree_map(np.zeros_like, init(cfg, 0))
+    assert "exact_scalars" in params["encoder"]
+    params["encoder"]["exact_scalars"]["kernel"] = np.ones((1, 1), np.float32)
+    params["recurrence0"]["exact_value_fwd"]["kernel"] = np.ones((1, 1), np.float32)
+    params["recurrence0"]["exact_decay_fwd"] = np.ones(1, np.float32)
+    params["recurrence0"]["exact_out"]["kernel"] = np.ones((1, 1), np.float32)
+    params["decoder_total"]["exact_readout"]["kernel"] = np.ones((1, 1), np.float32)
+    values = np.random.default_rng(0).integers(-99, 100, 70_000)
+    batch = {"ids": jnp.ones((1, values.size), jnp.int32), "lengths": jnp.array([values.size]),
+             "scalars": jnp.array(values, jnp.float32)[None, :, None]}
+    out = FamilyModel(cfg).apply({"params": params}, batch)
+    assert float(out["total"][0]) == float(values.sum()) + float(values[-1])  # the residual stream: x_T + the sum
