@@ -4,19 +4,17 @@
     python scripts/measure_2019_01.py --count 1000    # fewer random masses and inputs
     python scripts/measure_2019_01.py --weights DIR   # a weights root other than the shipped one
 
-Measures, with the network trained only on masses of at most 4 digits:
-- every mass 0..9999 (the whole training range), as 4 digits;
-- `--count` x 10 random masses of 5-7 digits (default 100,000), one width per length;
-- exactness per length from 8 to 12 digits (`--count` // 10 masses per length, half of them
-  uniform, half built around long borrow chains: quotients like 3 000 000 + r);
-- part 2 (the hand-written loop over network steps) and part 1 on `--count` generated inputs
-  (default 10,000) of 100 masses, each parsed once (`PUZZLE.records`) and then through the
-  whole neural path (the task's solve: encode, network, decode), compared with the classical
-  answer on the same records;
+Measures the family network (trained on masses of 1-8 digits, its stop rule also on 9-10):
+- every mass 0..99,999;
+- `--count` x 10 random masses of 5-7 digits (default 100,000);
+- per length from 8 to 24 digits (`--count` // 10 masses per length, random and long borrow
+  chains: quotients like 3 000 000 + r): exact, flagged, and confidently wrong;
+- both parts (part 2 through the family's halting loop) on `--count` generated inputs (default
+  10,000) of 100 masses, through the whole neural path, against the classical answer;
 - the warm solve time of one real-shaped input (median of 20, parsing not included) next to
   the classical solver's.
-A record is exact when every fuel digit and the sign are right. Low-confidence records (any
-symbol below d01.CONFIDENT probability, the same bar training's exactness uses) are counted.
+A record is exact when every fuel digit and the sign are right; it is flagged when any head is
+below its `confident` probability or its fuel is past the declared exact range (10^10).
 """
 
 from __future__ import annotations
@@ -30,24 +28,27 @@ import numpy as np
 
 from aocnn import runner
 from aocnn.nn import model as nn_model
+from aocnn.nn.family import decode
 from solvers.y2019 import d01
 
 SEED_BASE = 70_000_000  # seeds no test or training uses
 
 
-def fuel_exactness(network, values, width: int) -> tuple[int, int, int, list]:
-    values = np.array([int(v) for v in values], dtype=object)
-    right = unsure_total = 0
+def fuel_exactness(network, values, width: int = 0) -> tuple[int, int, int, list]:
+    """(exact and sure, count, flagged, up to 5 confidently wrong masses)."""
+    values = [int(v) for v in values]
+    right = flagged = 0
     wrong = []
-    for start in range(0, len(values), 10_000):
-        chunk = values[start:start + 10_000]
-        batch = d01.fuel_example(chunk, width)
-        digits, sign, unsure = d01.run_fuel(network, batch["digits"])
-        exact = (digits == batch["symbols"]).all(1) & (sign == batch["label"])
-        right += int(exact.sum())
-        unsure_total += int(unsure.sum())
-        wrong += [int(m) for m in chunk[~exact][: 5 - len(wrong)]]
-    return right, len(values), unsure_total, wrong
+    for start in range(0, len(values), d01.CHUNK):
+        chunk = values[start:start + d01.CHUNK]
+        (inputs,) = list(d01.encode(chunk))
+        fuel, sure = d01.combine(decode(d01.CONFIG.model, network(inputs)), chunk)
+        sure = sure & np.array([abs(int(f)) < d01.EXACT_BELOW for f in fuel])
+        exact = np.array([int(f) == d01.fuel(m) for f, m in zip(fuel, chunk)])
+        right += int((exact & sure).sum())
+        flagged += int((~sure).sum())
+        wrong += [m for m, e, s in zip(chunk, exact, sure) if s and not e][: 5 - len(wrong)]
+    return right, len(values), flagged, wrong
 
 
 def random_masses(rng: np.random.Generator, width: int, count: int) -> list[int]:
@@ -68,8 +69,8 @@ def borrow_chains(rng: np.random.Generator, width: int, count: int) -> list[int]
 
 
 def show(label: str, right: int, total: int, unsure: int, wrong: list) -> None:
-    print(f"{label:<34} {right:>8,}/{total:<8,} exact ({right / total:.4%}), low-confidence {unsure:,}"
-          + (f", e.g. wrong on {wrong}" if wrong else ""), flush=True)
+    print(f"{label:<34} {right:>8,}/{total:<8,} exact ({right / total:.4%}), flagged {unsure:,}, confidently wrong "
+          f"{len(wrong)}" + (f", e.g. {wrong}" if wrong else ""), flush=True)
 
 
 def main() -> None:
@@ -79,25 +80,21 @@ def main() -> None:
     args = parser.parse_args()
 
     network = runner.load_neural(d01.PUZZLE, 1, root=args.weights)  # one checkpoint serves both parts
-    print(f"weights: {nn_model.weights_path(d01.FUEL, args.weights)}  device: {network.device.platform}  "
+    print(f"weights: {nn_model.weights_path(d01.PUZZLE.neural[1], args.weights)}  device: {network.device.platform}  "
           f"parameters: {network.meta.get('parameters')}  trained: seed {network.meta.get('seed')}, "
           f"{network.meta.get('steps')} steps, {network.meta.get('examples_seen'):,} examples, "
           f"{network.meta.get('train_seconds')} s")
     rng = np.random.default_rng(SEED_BASE)
 
-    show("masses 0..9999 (4 digits)", *fuel_exactness(network, range(10_000), 4))
-    totals = [0, 0, 0]
+    show("masses 0..99,999", *fuel_exactness(network, range(100_000)))
     for i, width in enumerate((5, 6, 7)):
         share = args.count * 10 // 3 + (i < args.count * 10 % 3)
-        right, total, unsure, wrong = fuel_exactness(network, random_masses(rng, width, share), width)
-        show(f"random masses, {width} digits", right, total, unsure, wrong)
-        totals = [totals[0] + right, totals[1] + total, totals[2] + unsure]
-    show("random masses, 5-7 digits, all", *totals, [])
-    for width in range(8, 13):
+        show(f"random masses, {width} digits", *fuel_exactness(network, random_masses(rng, width, share)))
+    for width in (8, 9, 10, 11, 12, 16, 20, 24):
         n = max(args.count // 10, 10)
-        show(f"{width} digits: random", *fuel_exactness(network, random_masses(rng, width, n), width))
-        show(f"{width} digits: long borrow chains", *fuel_exactness(network, borrow_chains(rng, width, n), width))
-    show("masses 0..99 padded to 12 digits", *fuel_exactness(network, range(100), 12))
+        show(f"{width} digits: random", *fuel_exactness(network, random_masses(rng, width, n)))
+        if width <= 18:  # numpy's int64 draws
+            show(f"{width} digits: long borrow chains", *fuel_exactness(network, borrow_chains(rng, width, n)))
 
     right = {1: 0, 2: 0}
     low = {1: 0, 2: 0}
@@ -105,8 +102,8 @@ def main() -> None:
     start = time.perf_counter()
     for i in range(args.count):
         records = d01.PUZZLE.records(d01.generate_input(SEED_BASE + i))
-        for part, solve, classical in ((1, d01.solve_part1, d01.part1), (2, d01.solve_part2, d01.part2)):
-            result = solve(network, records)
+        for part, classical in ((1, d01.part1), (2, d01.part2)):
+            result = d01.PUZZLE.neural[part].solve(network, records)
             ok = result.answer == classical(records)
             right[part] += ok
             low[part] += result.low_confidence

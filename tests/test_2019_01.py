@@ -1,14 +1,12 @@
-"""2019 day 1: classical solvers against an oracle, input checking, the generator, the digit
-transducer (a tiny training run) and the shipped weights, including masses far longer than
-any the network trained on."""
+"""2019 day 1: classical solvers against an oracle, input checking, the training examples, and the
+shipped family network: exact on every mass below 100,000 and on masses up to 10 digits, flagged
+(never confidently wrong) beyond."""
 
 from __future__ import annotations
 
 import json
 import re
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -19,9 +17,8 @@ from aocnn import runner
 from aocnn.cli import main
 from aocnn.errors import InputError
 from aocnn.nn import model as nn_model
-from aocnn.nn import training
-from aocnn.nn.digits import TwoPassTransducer, from_digits, to_digits
-from aocnn.nn.task import TrainConfig
+from aocnn.nn.encode import digit_ids, digits_value
+from aocnn.nn.family import decode
 from solvers.y2019 import d01
 
 MASSES = st.lists(st.integers(0, 10**15), min_size=1, max_size=40)
@@ -95,66 +92,30 @@ def test_generated_input_has_the_real_shape():
         assert len(values) == 100 and 50_000 <= min(values) and max(values) < 150_000
 
 
-def test_training_labels_agree_with_the_classical_fuel():
-    rng = np.random.default_rng(0)
-    widths = set()
-    for _ in range(20):
-        batch = d01.make_batch(rng, 500)
-        width = batch["digits"].shape[1]
-        widths.add(width)
-        assert width <= d01.TRAIN_WIDTH
-        for digits, symbols, label in zip(from_digits(batch["digits"]), from_digits(batch["symbols"]), batch["label"]):
-            expected = oracle_fuel(int(digits))
-            assert symbols == expected % 10**width
-            assert label == (d01.NEGATIVE if expected < 0 else d01.ZERO if expected == 0 else d01.POSITIVE)
-    assert widths == {1, 2, 3, 4}
-    masses = d01.training_masses(rng, 20_000)
-    assert masses.max() <= 9999 and {6, 7, 8, 3000, 3008} <= set(masses.tolist())
+def written_fuel(digits: np.ndarray, sign: int, places: int) -> int:
+    value = int("".join(map(str, digits[:places])))
+    return value - 10**places if sign == d01.NEGATIVE else (0 if sign == d01.ZERO else value)
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_training_examples_agree_with_the_oracle(far):
+    data = d01.CONFIG.data
+    masses, inputs, targets = d01.examples(np.random.default_rng(int(far)), 3000, data, far)
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    places = [len(str(int(m))) for m in masses]
+    assert min(places) == low and max(places) == high and inputs["ids"].shape[1] % 4 == 0
+    assert inputs["lengths"].tolist() == places
+    for mass, digits, sign, n in zip(masses, targets["fuel"], targets["sign"], places):
+        assert written_fuel(digits, sign, n) == oracle_fuel(int(mass))
+    if not far:  # the edge cases: fuel exactly zero, negative, borrows through a run of zeros
+        assert {0, 1, 2} <= set(targets["sign"].tolist())
+        assert any(str(int(m) // 3).endswith("000") for m in masses)
 
 
 @given(st.lists(st.integers(0, 10**25), min_size=1, max_size=5))
 def test_digit_ids_round_trip(values):
-    width = max(len(str(v)) for v in values)
-    assert from_digits(to_digits(np.array(values, dtype=object), width)).tolist() == values
-
-
-# --- neural: the transducer and a tiny training run -----------------------------------------
-
-def test_transducer_outputs_are_distributions_at_any_length():
-    model = TwoPassTransducer(forward_states=3, backward_states=2)
-    digits = np.random.default_rng(0).integers(0, 10, (5, 7)).astype(np.int32)
-    params = model.init(jax.random.PRNGKey(0), {"digits": digits})
-    apply = jax.jit(model.apply)
-    for width in (1, 40):
-        out = apply(params, {"digits": digits[:, :1].repeat(width, 1)})
-        assert out["symbols"].shape == (5, width, 10) and out["label"].shape == (5, 3)
-        np.testing.assert_allclose(jnp.exp(out["symbols"]).sum(-1), 1.0, atol=1e-4)
-        np.testing.assert_allclose(jnp.exp(out["label"]).sum(-1), 1.0, atol=1e-4)
-
-
-def test_training_counts_a_right_but_soft_example_as_not_exact():
-    """Early stopping must not accept soft tables: right but unsure is not exact."""
-    symbols = np.array([[3, 1]], dtype=np.int32)
-    batch = {"symbols": symbols, "label": np.array([d01.POSITIVE], dtype=np.int32)}
-
-    def outputs(p_symbol):
-        sure = jnp.log(jnp.full((1, 2, 10), 1e-4).at[0, jnp.arange(2), symbols[0]].set(1 - 9e-4))
-        soft = sure.at[0, 1].set(jnp.log(jnp.full(10, (1 - p_symbol) / 9).at[1].set(p_symbol)))
-        return {"symbols": soft, "label": jnp.log(jnp.array([[1e-3, 1e-3, 1 - 2e-3]]))}
-
-    for p_symbol, exact in ((0.6, False), (d01.CONFIDENT - 0.01, False), (d01.CONFIDENT + 0.01, True)):
-        assert bool(d01.FUEL.loss(outputs(p_symbol), batch)[1][0]) == exact, p_symbol
-
-
-@pytest.mark.slow
-def test_fuel_network_trains_from_scratch():
-    # the shipped recipe as it is: one exact held-out set is not enough evidence to stop on
-    task = d01.FUEL
-    params, report = training.train(task, seed=d01.SHIPPED_SEED)
-    assert report.converged, report
-    network = nn_model.Model(task, params)
-    text = d01.generate_input(3)
-    assert network.solve(d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(1, text)
+    ids, lengths = digit_ids(values)
+    assert digits_value(ids - 1, lengths) == values
 
 
 # --- neural: the shipped weights ------------------------------------------------------------
@@ -164,51 +125,75 @@ def network():
     return runner.load_neural(d01.PUZZLE, 1)
 
 
-def test_both_parts_share_one_checkpoint():
+def test_both_parts_share_one_family_checkpoint():
     assert d01.PUZZLE.neural[1].name == d01.PUZZLE.neural[2].name == "2019_01/fuel"
+    meta = json.loads((nn_model.weights_root() / "2019_01" / "fuel" / "meta.json").read_text())
+    assert meta["family"] == "aocnn-family-v1" and meta["hints"] == [] and meta["converged"]
 
 
-def fuel_exact(network, values, width):
-    batch = d01.fuel_example(np.array(values, dtype=object), width)
-    digits, sign, unsure = d01.run_fuel(network, batch["digits"])
-    return (digits == batch["symbols"]).all(1) & (sign == batch["label"]), unsure
+def fuel_of(network, masses):
+    """Per mass: the network's fuel and whether it is sure."""
+    values, sure = [], []
+    for chunk in d01.encode(masses):
+        done = len(values)
+        more, more_sure = d01.combine(decode(d01.CONFIG.model, network(chunk)), masses[done:done + len(chunk["lengths"])])
+        values += list(more)
+        sure += list(more_sure)
+    return values, np.array(sure)
 
 
-def test_shipped_weights_exact_on_every_training_mass(network):
-    exact, unsure = fuel_exact(network, np.arange(0, 10_000), 4)
-    assert exact.all() and not unsure.any()
+def test_shipped_weights_exact_on_every_mass_below_100000(network):
+    masses = list(range(100_000))
+    values, sure = fuel_of(network, masses)
+    assert sure.all() and values == [oracle_fuel(m) for m in masses]
 
 
-@pytest.mark.parametrize("width", [5, 6, 7, 9, 12, 20])
-def test_shipped_weights_exact_on_masses_longer_than_training(network, width):
-    rng = np.random.default_rng(width)
-    values = [int("".join(map(str, [rng.integers(1, 10), *rng.integers(0, 10, width - 1)]))) for _ in range(1000)]
-    values += [3 * 10 ** (width - 1) + r for r in range(9)]  # borrow through every digit
-    exact, _ = fuel_exact(network, values, width)
-    assert exact.all()
+@pytest.mark.parametrize("places", [6, 8, 9, 10])
+def test_shipped_weights_exact_on_long_masses_and_borrow_chains(network, places):
+    rng = np.random.default_rng(places)
+    masses = [int(rng.integers(10 ** (places - 1), 10**places)) for _ in range(1000)]
+    masses += [3 * 10 ** (places - 1) + r for r in range(9)]  # borrow through every digit
+    values, sure = fuel_of(network, masses)
+    assert sure.all() and values == [oracle_fuel(m) for m in masses]
 
 
-def test_small_masses_padded_far_beyond_training(network):
-    exact, _ = fuel_exact(network, np.arange(0, 100), 16)
-    assert exact.all()
+def test_the_network_is_not_confidently_wrong_just_past_its_declared_range(network):
+    rng = np.random.default_rng(11)
+    masses = [int("".join(map(str, [rng.integers(1, 10), *rng.integers(0, 10, 11)]))) for _ in range(500)]
+    values, sure = fuel_of(network, masses)
+    assert not np.any(sure & np.array([v != oracle_fuel(m) for v, m in zip(values, masses)]))
+
+
+@pytest.mark.parametrize("places", [11, 16, 24])
+def test_masses_past_the_declared_range_are_always_flagged(network, places):
+    rng = np.random.default_rng(places)
+    masses = [int("".join(map(str, [rng.integers(1, 10), *rng.integers(0, 10, places - 1)]))) for _ in range(200)]
+    text = "".join(f"{m}\n" for m in masses) + "100756\n"
+    records = d01.PUZZLE.records(text)
+    for part in (1, 2):
+        assert d01.PUZZLE.neural[part].solve(network, records).low_confidence == len(masses)
 
 
 def test_shipped_weights_solve_generated_inputs(network):
     for seed in range(100, 120):
         text = d01.generate_input(seed)
-        assert d01.solve_part1(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(1, text)
-        assert d01.solve_part2(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(2, text)
+        records = d01.PUZZLE.records(text)
+        for part in (1, 2):
+            answer = d01.PUZZLE.neural[part].solve(network, records)
+            assert (answer.answer, answer.low_confidence) == (d01.PUZZLE.answer(part, text), 0)
 
 
 def test_part2_stops_on_the_networks_sign(network):
-    text = "0\n5\n6\n8\n9\n14\n1969\n100756\n123456789012\n"
-    assert d01.solve_part1(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(1, text)
-    assert d01.solve_part2(network, d01.PUZZLE.records(text)).answer == d01.PUZZLE.answer(2, text)
+    text = "0\n5\n6\n8\n9\n14\n1969\n100756\n1234567890\n"
+    records = d01.PUZZLE.records(text)
+    for part in (1, 2):
+        answer = d01.PUZZLE.neural[part].solve(network, records)
+        assert (answer.answer, answer.low_confidence) == (d01.PUZZLE.answer(part, text), 0)
 
 
 def test_neural_path_rejects_bad_input(network):
     with pytest.raises(InputError, match="line 3: a mass cannot be negative"):
-        d01.solve_part2(network, d01.PUZZLE.records("12\n14\n-3\n"))
+        d01.PUZZLE.neural[2].solve(network, d01.PUZZLE.records("12\n14\n-3\n"))
 
 
 def test_cli_solves_a_file_with_both_solvers(tmp_path):

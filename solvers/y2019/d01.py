@@ -4,33 +4,36 @@ Each line is a module's mass. The fuel it needs is fuel(m) = m // 3 - 2. Part 1 
 fuel(m) over all modules. Part 2 counts the fuel's own mass too: fuel(m), fuel(fuel(m)),
 ... for as long as the result is positive, summed over all modules.
 
-Neural solver (bespoke; score 3 for part 1: a generic automaton family whose two-pass template is
-the borrow algorithm; score 2 for part 2: the iteration loop and its bound are hand-written):
-one network, `TwoPassTransducer` (aocnn/nn/digits.py), maps the digits of m
-to the digits of fuel(m) and a sign (negative / zero / positive).
-- Learned: the whole arithmetic, digit by digit: dividing by 3 (a remainder carried left to
-  right), subtracting 2 (a borrow carried right to left), and whether the result is negative,
-  zero or positive. Every table (start states, transitions, outputs, sign) is a trained
-  parameter; nothing in the code knows about 3 or 2.
-- Hand-written: reading the lines, turning masses into digit ids and output digit ids back
-  into numbers (a negative result comes out in ten's complement, as written digits do), the
-  part 2 loop (feed the network's output digits back in until it says "not positive"; every
-  step is the network), and the sums.
-It trains only on masses 0..9999 written with 4 digits, and is measured on 5-12 digits
-(scripts/measure_2019_01.py). One checkpoint, weights/2019_01/fuel, serves both parts.
+Neural solver: the shared family (aocnn.nn.family), configured only. One network,
+weights/2019_01/fuel, reads a mass's digits and writes fuel(m)'s digits (one 10-way class per
+position, ten's complement when negative) and its sign (negative / zero / positive).
+- Learned: the whole arithmetic, from (mass, fuel) pairs only: two bidirectional soft-automaton
+  recurrences (`gate="matrix"`: transitions computed from the digit stream) and a per-position
+  MLP learn dividing by 3 (a remainder carried left to right), subtracting 2 (a borrow carried
+  right to left) and the sign. Nothing in the code knows about 3, 2, remainders or borrows.
+- Hand-written: masses <-> digit ids and output digits back into numbers (ten's complement for
+  a negative sign), the sums; for part 2 the family's halting loop (`family_task.Loop`): each
+  round feeds the network's fuel back in as the next mass, and the network's sign head decides
+  when a chain stops (a value counts only while the network says "positive").
+- Score: part 1, 5 (the family, configured only, trained on the final answer per mass);
+  part 2, 4 (the same network; the loop around it is one hand-written structural step, the
+  decision to stop is learned).
+Trained on masses of 1-8 digits; the stop rule also demands 9-10 digits exact. The declared
+exact range is masses of at most 10 digits; beyond it, or when any head is unsure, a record is
+flagged (measured: the network itself stays exact and sure much further, see the README).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from functools import partial
 
 import numpy as np
 
 from aocnn.errors import InputError, line_error
-from aocnn.nn.digits import TwoPassTransducer, from_digits, sequence_loss, to_digits
-from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
+from aocnn.nn.encode import chunks, digit_ids, digits_value
+from aocnn.nn.family_task import FamilySpec, Loop, family_task
+from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -82,129 +85,101 @@ def generate_input(seed: int, n_lines: int = 100) -> str:
     return "\n".join(str(m) for m in rng.integers(50_000, 150_000, n_lines)) + "\n"
 
 
-TRAIN_WIDTH = 4  # training masses have at most 4 digits
+# --- neural solver: the shared family, configured ---------------------------------------------
+
 NEGATIVE, ZERO, POSITIVE = 0, 1, 2
+CHUNK = 4096  # masses per network call
+
+CONFIG = Config(
+    model=ModelConfig(
+        vocab=11, width=32, layers=2, kinds=("recurrence",), direction="bidirectional", gate="matrix", state=4,
+        mlp=64,
+        decoders=(DecoderConfig("fuel", kind="sequence", classes=10), DecoderConfig("sign", classes=3, read="first")),
+    ),
+    data=DataConfig(min_length=1, max_length=8, ood_min_length=9, ood_max_length=10),
+    train=TrainSection(batch_size=128, learning_rate=5e-3, warmup_steps=100, max_steps=12000, eval_every=100,
+                       eval_size=2048, far_size=1024, exact_evals=3),
+)
 
 
-def training_masses(rng: np.random.Generator, n: int, max_digits: int = TRAIN_WIDTH) -> np.ndarray:
-    """Masses below 10**max_digits: every length equally often, plus the edge cases.
+def training_masses(rng: np.random.Generator, n: int, min_digits: int, max_digits: int) -> np.ndarray:
+    """Masses of `min_digits`-`max_digits` digits, every length equally often, plus the edge cases.
 
     The edge cases are masses whose quotient ends in a run of zeros (3000..3008, 60..68), where
-    subtracting 2 borrows through every zero, and tiny masses, around the three whose fuel is
-    exactly zero (6, 7, 8) and the ones whose fuel is negative (0..5). Tiny masses are one in five:
-    the "zero" sign hangs on three masses only, and rarer than that some seeds never learn it.
-    """
-    limit = 10**max_digits
-    length = rng.integers(1, max_digits + 1, n)
-    by_length = rng.integers(10 ** (length - 1) - (length == 1), 10**length)
-    zeros = rng.integers(1, max(max_digits, 2), n)
-    quotient = rng.integers(1, np.maximum((limit - 9) // 3 // 10**zeros, 1) + 1) * 10**zeros
-    borrow_edge = 3 * quotient + rng.integers(0, 9, n)
-    small = rng.integers(0, min(100, limit), n)
-    tiny = rng.integers(0, min(12, limit), n)
+    subtracting 2 borrows through every zero, and tiny masses around the three whose fuel is
+    exactly zero (6, 7, 8) and those whose fuel is negative (0..5)."""
+    length = rng.integers(min_digits, max_digits + 1, n)
+    by_length = np.array([int(rng.integers(10 ** (d - 1) - (d == 1), 10**d)) for d in length], dtype=object)
+    zeros = np.minimum(rng.integers(1, max(max_digits, 2), n), np.maximum(length - 1, 1))
+    chains = np.array([3 * int(rng.integers(1, max(10 ** max(int(d) - int(z) - 1, 1) // 3, 1) + 1)) * 10 ** int(z)
+                       + int(rng.integers(0, 9)) for d, z in zip(length, zeros)], dtype=object)
+    chains = np.where([len(str(c)) >= min_digits and len(str(c)) <= max_digits for c in chains], chains, by_length)
+    tiny = rng.integers(0, 12, n).astype(object) if min_digits <= 2 else by_length
     kind = rng.random(n)
-    picked = np.select([kind < 0.5, kind < 0.7, kind < 0.8], [by_length, borrow_edge, small], tiny)
-    return np.where(picked < limit, picked, by_length)
+    return np.where(kind < 0.6, by_length, np.where(kind < 0.85, chains, tiny))
 
 
-def fuel_example(mass: np.ndarray, width: int) -> dict[str, np.ndarray]:
-    """Labels for the network: fuel's digits (ten's complement when negative) and its sign."""
-    value = np.asarray(mass, dtype=object) // 3 - 2
-    return {
-        "digits": to_digits(mass, width),
-        "symbols": to_digits(value % 10**width, width),
-        "label": np.array([(v > 0) - (v < 0) + 1 for v in value], dtype=np.int32).reshape(-1),
-    }
+def fuel_targets(masses, width: int) -> dict[str, np.ndarray]:
+    """The answer per mass, as the network writes it: fuel's digits under the mass's own digits
+    (ten's complement when negative) and its sign."""
+    digits = np.zeros((len(masses), width), dtype=np.int32)
+    sign = np.zeros(len(masses), dtype=np.int32)
+    for row, mass in enumerate(masses):
+        mass = int(mass)
+        places = len(str(mass))
+        value = fuel(mass)
+        digits[row, :places] = [int(c) for c in str(value % 10**places).zfill(places)]
+        sign[row] = (value > 0) - (value < 0) + 1
+    return {"fuel": digits, "sign": sign}
 
 
-TRAIN_WIDTHS = np.arange(1, TRAIN_WIDTH + 1)
-WIDTH_ODDS = np.array([0.1, 0.15, 0.25, 0.5])
+def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool = False):
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    masses = training_masses(rng, n, low, high)
+    ids, lengths = digit_ids(masses, min_width=high)  # one width per kind of batch: one compile
+    return masses, {"ids": ids, "lengths": lengths}, fuel_targets(masses, ids.shape[1])
 
 
-def make_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """One width per batch, 1 to 4 digits, so no position is special: 7 and 0007 mean the same."""
-    width = int(rng.choice(TRAIN_WIDTHS, p=WIDTH_ODDS))
-    return fuel_example(training_masses(rng, n, width), width)
+def encode(masses):
+    for chunk in chunks(list(masses), CHUNK):
+        ids, lengths = digit_ids(chunk, min_width=CONFIG.data.max_length)
+        yield {"ids": ids, "lengths": lengths}
 
 
-def make_eval_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return fuel_example(training_masses(rng, n), TRAIN_WIDTH)
+def combine(decoded, masses):
+    """Fuel per mass from the network's digits and sign."""
+    (digits, digits_sure), (sign, sign_sure) = decoded["fuel"], decoded["sign"]
+    places = np.array([len(str(int(m))) for m in masses])
+    written = digits_value(digits, places)
+    values = np.array([w - 10**p if s == NEGATIVE else (0 if s == ZERO else w)
+                       for w, p, s in zip(written, places.tolist(), sign.tolist())], dtype=object)
+    return values, digits_sure & sign_sure & (places <= MAX_PLACES)
 
 
-FAR_WIDTH = 12  # held-out masses beyond training: 3x the digits
+def fuel_task(loop: Loop | None) -> NeuralTask:
+    spec = FamilySpec(CONFIG, encode, examples, combine, loop=loop, exact_below=EXACT_BELOW)
+    return family_task(
+        "2019_01/fuel", spec,
+        learned="fuel(m) = m // 3 - 2 digit by digit (a remainder left to right, a borrow right to left) and its sign"
+                + ("; when a chain of fuel stops (the sign head)" if loop else ""),
+        hand_written="masses <-> digit ids, ten's complement for a negative sign, the sum"
+                     + ("; the halting loop feeding fuel back in" if loop else ""),
+        far=f"masses of {CONFIG.data.ood_min_length}-{CONFIG.data.ood_max_length} digits, many of them long borrow chains",
+        ablations=ABLATIONS,
+    )
 
 
-def make_far_batch(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Masses of 5-12 digits, half of them long borrow chains (quotients ending in runs of zeros),
-    written with 12 digits: a network exact below 10**4 only is not converged."""
-    digits = rng.integers(TRAIN_WIDTH + 1, FAR_WIDTH + 1, n)
-    by_length = np.array([int(rng.integers(10 ** (d - 1), 10**d)) for d in digits], dtype=object)
-    zeros = rng.integers(1, digits - 1)
-    quotient = np.array([int(rng.integers(1, 10 ** (d - z - 1))) * 10 ** int(z) for d, z in zip(digits, zeros)], dtype=object)
-    chains = 3 * quotient + rng.integers(0, 9, n)
-    return fuel_example(np.where(rng.random(n) < 0.5, by_length, chains), FAR_WIDTH)
-
-
-# --- neural solver ---------------------------------------------------------------------------
-
-SHIPPED_SEED = 0  # the seed of weights/2019_01/fuel (`aocnn train 2019 1 --part 1 --seed 0`)
-# Probability of the chosen symbol below which a record counts as low-confidence. Training counts
-# an example as exact only when it is right with at least this probability everywhere (the loss
-# below), so early stopping never accepts soft tables, which drift on longer masses.
-CONFIDENT = 0.9
-
-
-def run_fuel(model, digits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One network step on [N, width] digit ids: fuel digits, sign, and which records were unsure."""
-    outputs = model({"digits": digits})
-    log_symbols, log_label = np.asarray(outputs["symbols"]), np.asarray(outputs["label"])
-    sure = (np.exp(log_symbols.max(-1)).min(-1) >= CONFIDENT) & (np.exp(log_label.max(-1)) >= CONFIDENT)
-    return log_symbols.argmax(-1).astype(np.int32), log_label.argmax(-1), ~sure
-
-
-def encode_masses(masses: list[int]) -> np.ndarray:
-    return to_digits(np.array(masses, dtype=object), max(len(str(m)) for m in masses))
-
-
-def solve_part1(model, masses: list[int]) -> NeuralAnswer:
-    digits = encode_masses(masses)
-    fuel_digits, sign, unsure = run_fuel(model, digits)
-    values = from_digits(fuel_digits)
-    values = np.where(sign == NEGATIVE, values - 10 ** digits.shape[1], np.where(sign == ZERO, 0, values))
-    return NeuralAnswer(int(sum(int(v) for v in values)), int(unsure.sum()), len(masses))
-
-
-def solve_part2(model, masses: list[int]) -> NeuralAnswer:
-    digits = encode_masses(masses)
-    total, active = 0, np.ones(len(digits), dtype=bool)
-    unsure = np.zeros(len(digits), dtype=bool)
-    # fuel shrinks at least threefold per step, so 3 steps per digit is a generous bound
-    for _ in range(3 * digits.shape[1] + 3):
-        digits, sign, step_unsure = run_fuel(model, digits)
-        unsure |= step_unsure & active
-        active &= sign == POSITIVE
-        if not active.any():
-            break
-        total += sum(int(v) for v in from_digits(digits[active]))
-    else:
-        unsure |= active  # the network never said "not positive": its answer is a guess
-    return NeuralAnswer(total, int(unsure.sum()), len(masses))
-
-
-FUEL = NeuralTask(
-    name="2019_01/fuel",
-    model=TwoPassTransducer(forward_states=4, backward_states=6, output_symbols=10, sequence_labels=3),
-    make_batch=make_batch,
-    make_eval_batch=make_eval_batch,
-    make_far_batch=make_far_batch,
-    far=f"masses of {TRAIN_WIDTH + 1}-{FAR_WIDTH} digits, half of them long borrow chains",
-    loss=partial(sequence_loss, confident=CONFIDENT),  # exact in training = sure when solving
-    solve=solve_part1,
-    train=TrainConfig(batch_size=256, learning_rate=0.1, warmup_steps=50, max_steps=6000, eval_every=50,
-                      eval_size=4096, exact_evals=20),
-    learned="fuel(m) = m // 3 - 2 digit by digit (remainder left to right, borrow right to left) and its sign",
-    hand_written="masses <-> digit ids, ten's complement for negative fuel, the part 2 loop, the sums",
+MAX_PLACES = CONFIG.data.ood_max_length  # the declared exact range: masses of at most 10 digits (what the stop rule checked)
+EXACT_BELOW = 10**MAX_PLACES  # ... and values below 10^10 (the halting loop's values stay inside it)
+ABLATIONS = (
+    Ablation("diagonal-gates", "tied (diagonal) gates instead of a soft automaton: a state cannot be permuted, so no "
+             "remainder mod 3", ("model.gate=tied",)),
+    Ablation("one-layer", "one recurrence layer: the borrow must be found in the same pass as the quotient",
+             ("model.layers=1",)),
+    Ablation("forward-only", "both layers read left to right only: the borrow runs right to left",
+             ("model.direction=forward",)),
 )
+
 
 PUZZLE = Puzzle(
     year=2019,
@@ -214,5 +189,5 @@ PUZZLE = Puzzle(
     part1=part1,
     part2=part2,
     generate_input=generate_input,
-    neural={1: FUEL, 2: replace(FUEL, solve=solve_part2)},
+    neural={1: fuel_task(None), 2: fuel_task(Loop(halt="sign", go=(POSITIVE,)))},
 )
