@@ -65,8 +65,8 @@ class Source:
 
     def line(self) -> str:
         state = "converged" if self.converged else "NOT converged"
-        return (f"{self.puzzle} part {self.part} - {self.task} ({self.family}, {state}) - weights {self.checkpoint} "
-                f"{self.digest[:19]} {self.created} - {self.device}")
+        return (f"{self.puzzle} part {self.part} - network {self.task} ({self.family}, {state}) - device {self.device}\n"
+                f"weights {self.checkpoint} {self.digest[:19]}, saved {self.created}")
 
 
 @dataclass

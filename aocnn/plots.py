@@ -37,7 +37,8 @@ def _titled(fig, what: str, item: Explained) -> None:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "array"
+    """An npz key for a drawn array: its (first) name, e.g. "recurrence0/state_fwd" -> "recurrence0_state_fwd"."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", name.split(" = ")[0]).strip("_") or "array"
 
 
 # --- training --------------------------------------------------------------------------------
@@ -95,15 +96,20 @@ def _positional(item: Explained) -> tuple[list, list, list]:
         if value is not None and np.ndim(value) >= 1:
             padded = np.shape(value)[0]
             break
-    per_position, pairwise, readouts, seen = [], [], [], []
+    unique: list[tuple[list[str], np.ndarray]] = []  # a value computed twice (e.g. a head and the model's output) once
     for name, array in capture.row_intermediates or []:
         array = np.asarray(array, dtype=np.float64)
-        if any(array.shape == a.shape and np.array_equal(array, a, equal_nan=True) for a in seen):
-            continue  # the model's output dict repeats its heads' outputs
-        seen.append(array)
-        if padded and array.ndim >= 2 and array.shape[:2] == (padded, padded):
-            pairs = array[: item.length, : item.length]
-            pairwise.append((name, pairs if pairs.ndim == 2 else np.linalg.norm(pairs.reshape(*pairs.shape[:2], -1), axis=-1)))
+        same = [names for names, a in unique if a.shape == array.shape and np.array_equal(a, array, equal_nan=True)]
+        if same:
+            same[0].append(name)
+        else:
+            unique.append(([name], array))
+    per_position, pairwise, readouts = [], [], []
+    for names, array in unique:
+        name = " = ".join(names)
+        if padded and array.ndim >= 3 and array.shape[:2] == (padded, padded):  # L x L x H (an L x F is per position)
+            pairs = array[: item.length, : item.length].reshape(item.length, item.length, -1)
+            pairwise.append((name, pairs[..., 0] if pairs.shape[2] == 1 else np.linalg.norm(pairs, axis=-1)))
         elif padded and array.ndim >= 1 and array.shape[0] == padded:
             per_position.append((name, array[: item.length].reshape(item.length, -1)))
         else:
@@ -191,7 +197,7 @@ def figure_pairs(item: Explained):
         return None
     plt = _pyplot()
     shown = min(item.length, WINDOW)
-    fig, axes = plt.subplots(1, len(pairwise), figsize=(6 * len(pairwise), 6), squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(1, len(pairwise), figsize=(max(10, 6 * len(pairwise)), 6.5), squeeze=False, constrained_layout=True)
     arrays = {}
     for ax, (name, pairs) in zip(axes[0], pairwise):
         arrays[_key(name)] = pairs
@@ -229,7 +235,8 @@ def figures_parameters(item: Explained) -> list:
         chunk = item.params[start:start + PER_FIGURE]
         cols = min(4, len(chunk))
         rows = -(-len(chunk) // cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows + 1), squeeze=False, constrained_layout=True)
+        fig, axes = plt.subplots(rows, cols, figsize=(max(10, 4.2 * cols), 3.6 * rows + 1), squeeze=False,
+                                 constrained_layout=True)
         arrays = {}
         for ax, (name, value) in zip(axes.flat, chunk):
             table = as_table(value)
@@ -269,7 +276,7 @@ def figure_confidence(item: Explained):
         return None
     plt = _pyplot()
     heads = list(item.doubts.items())
-    fig, axes = plt.subplots(1, len(heads), figsize=(6.5 * len(heads), 4.6), squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(1, len(heads), figsize=(max(10, 6.5 * len(heads)), 5), squeeze=False, constrained_layout=True)
     arrays = {}
     for ax, (head, (doubt, threshold)) in zip(axes[0], heads):
         arrays[_key(head)] = doubt

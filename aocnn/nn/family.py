@@ -275,7 +275,7 @@ class AllPairs(nn.Module):
         else:  # softmax: attention weights from a learned score of the pair
             score_BxLxL = jnp.where(pairs_BxLxL, nn.Dense(1, name="score")(pair_BxLxLxH)[..., 0], NEG)
             weight_BxLxL = jax.nn.softmax(score_BxLxL, axis=2) * pairs_BxLxL
-            self.sow("intermediates", "attention", weight_BxLxL)
+            self.sow("intermediates", "attention", weight_BxLxL[..., None])  # B x L x L x 1: pairwise, as messages
             out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
         return nn.Dense(self.width, name="out")(out_BxLxH)
 
