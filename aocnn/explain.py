@@ -188,14 +188,17 @@ def sequence_length(row_inputs: dict[str, np.ndarray]) -> int | None:
 
 def tokens_for(row_inputs: dict[str, np.ndarray], line: str | None, length: int) -> list[str]:
     """Labels for the positions: the record's characters when its text lines up with the positions
-    (one character per position), else the token ids."""
+    (one character per position), else the token ids (the `ids` input, or the first integer input
+    laid out along the positions), else the position numbers."""
     if line is not None and len(line) == length:
         return list(line)
-    ids = row_inputs.get("ids")
-    if ids is None:
-        return [str(i) for i in range(length)]
-    ids = np.asarray(ids)[:length]
-    return [str(int(v)) if ids.ndim == 1 else ",".join(str(int(x)) for x in v) for v in ids]
+    padded = sequence_length(row_inputs)
+    candidates = [row_inputs.get("ids")] + [v for k, v in row_inputs.items() if k != "ids"]
+    for ids in candidates:
+        if ids is not None and np.ndim(ids) >= 1 and np.shape(ids)[0] == padded and np.issubdtype(np.asarray(ids).dtype, np.integer):
+            ids = np.asarray(ids)[:length]
+            return [str(int(v)) if ids.ndim == 1 else ",".join(str(int(x)) for x in np.ravel(v)) for v in ids]
+    return [str(i) for i in range(length)]
 
 
 def parameter_arrays(params: Any) -> list[tuple[str, np.ndarray]]:

@@ -117,6 +117,11 @@ def _positional(item: Explained) -> tuple[list, list, list]:
     return per_position, pairwise, readouts
 
 
+def has_positions(item: Explained) -> bool:
+    """Did any layer compute something at each position of the chosen record?"""
+    return bool(_positional(item)[0])
+
+
 def _position_ticks(ax, tokens: list[str], count: int) -> None:
     ax.set_xticks(range(count))
     ax.set_xticklabels([t if len(t) <= 3 else t[:3] for t in tokens[:count]], fontsize=7, family="monospace")
@@ -307,9 +312,9 @@ def _answer(item: Explained) -> str:
 
 # --- saving ----------------------------------------------------------------------------------------
 
-def save(fig, arrays: dict[str, Any], path: Path) -> Path:
+def save(fig, arrays: dict[str, Any], path: Path, dpi: int = DPI) -> Path:
     plt = _pyplot()
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     data = path.with_suffix(".npz")
     np.savez_compressed(data, **{k: np.asarray(v) for k, v in arrays.items()})

@@ -50,9 +50,9 @@ def titles_while_saving(monkeypatch) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {}
     original = plots.save
 
-    def save(fig, arrays, path):
+    def save(fig, arrays, path, **options):
         seen[Path(path).name] = [ax.get_title() for ax in fig.axes if ax.get_title()]
-        return original(fig, arrays, path)
+        return original(fig, arrays, path, **options)
 
     monkeypatch.setattr(plots, "save", save)
     return seen
@@ -151,6 +151,15 @@ def test_training_records_its_history_and_the_checkpoint_keeps_it(tmp_path):
     meta = checkpoint.read_meta(path)
     assert checkpoint.read_history(path, meta) == [dict(r) for r in report.history]
     assert meta["history_digest"].startswith("sha256:")
+
+
+def test_a_finalized_network_adds_its_own_checks_to_the_history():
+    from dataclasses import replace
+
+    task = replace(toy_task("2099_01/part1"), finalize=lambda params: params)  # e.g. weights snapped to integers
+    _, report = training.train(task, seed=0)
+    assert [r["stage"] for r in report.history] == ["train"] * (len(report.history) - 1) + ["final"]
+    assert report.history[-1]["step"] == report.steps and report.history[-1]["far_exact"] == report.far_exact
 
 
 def test_a_failed_save_leaves_the_old_checkpoint_and_its_history_whole(tmp_path, monkeypatch):
