@@ -18,7 +18,7 @@ from aocnn.explain import Explained, Picture
 
 WINDOW = 64  # positions drawn as a heatmap with their characters; longer records also get a full-length line plot
 LINES = 8  # channels drawn over the full length (those with the largest spread)
-ANNOTATE = 160  # parameter tables with at most this many cells get their values written in
+ANNOTATE = (120, 10)  # parameter tables with at most this many cells and columns get their values written in
 PER_FIGURE = 16  # parameter tables per figure
 DPI = 100
 
@@ -99,9 +99,10 @@ def _positional(item: Explained) -> tuple[list, list, list]:
     unique: list[tuple[list[str], np.ndarray]] = []  # a value computed twice (e.g. a head and the model's output) once
     for name, array in capture.row_intermediates or []:
         array = np.asarray(array, dtype=np.float64)
-        same = [names for names, a in unique if a.shape == array.shape and np.array_equal(a, array, equal_nan=True)]
+        same = [names for names, a in unique if a.size == array.size and np.array_equal(a.reshape(-1), array.reshape(-1),
+                                                                                         equal_nan=True)]
         if same:
-            same[0].append(name)
+            same[0].append(name) if name not in same[0] else None
         else:
             unique.append(([name], array))
     per_position, pairwise, readouts = [], [], []
@@ -249,7 +250,7 @@ def figures_parameters(item: Explained) -> list:
             limit = float(np.max(np.abs(table))) or 1.0
             image = ax.imshow(table, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
             fig.colorbar(image, ax=ax, pad=0.02)
-            if table.size <= ANNOTATE:
+            if table.size <= ANNOTATE[0] and table.shape[1] <= ANNOTATE[1]:
                 for (r, c), v in np.ndenumerate(table):
                     ax.text(c, r, f"{v + 0:.3g}", ha="center", va="center", fontsize=7,
                             color="white" if abs(v) > 0.6 * limit else "black")
@@ -295,7 +296,7 @@ def figure_confidence(item: Explained):
         ax.set_xscale("log")
         ax.axvline(threshold, color="tab:red", lw=1.5, label=f"low-confidence threshold {threshold:.3g}")
         ax.set_xlabel("doubt: |x - round(x)| (scalar) or 1 - p(answer) (class) [log; 0 drawn at 1e-12]", fontsize=8)
-        ax.set_ylabel("records")
+        ax.set_ylabel("records given to the network")
         nonfinite = f", {int(np.sum(~finite))} non-finite" if not finite.all() else ""
         ax.set_title(f"head {head}: {doubt.size} records, {low} at or past the threshold{nonfinite}", fontsize=9)
         ax.legend(fontsize=8)

@@ -194,6 +194,9 @@ def solve_part2(model, masses: list[int]) -> NeuralAnswer:
 FUEL = NeuralTask(
     name="2019_01/fuel",
     model=TwoPassTransducer(forward_states=4, backward_states=6, output_symbols=10, sequence_labels=3),
+    doubt=lambda out: {  # as `run_fuel` judges a record: its least sure symbol, and its sign label
+        "symbols": (1 - np.exp(np.asarray(out["symbols"]).max(-1)).min(-1), 1 - CONFIDENT),
+        "label": (1 - np.exp(np.asarray(out["label"]).max(-1)), 1 - CONFIDENT)},
     make_batch=make_batch,
     make_eval_batch=make_eval_batch,
     make_far_batch=make_far_batch,
