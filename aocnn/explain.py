@@ -34,14 +34,14 @@ def require_matplotlib() -> None:
         raise ExplainError(PLOTS_EXTRA) from exc
 
 
-def output_dir(out: Path | None, year: int, day: int, cwd: Path | None = None) -> Path:
+def output_dir(out: Path | None, year: int, day: int, cwd: Path | None = None, name: str | None = None) -> Path:
     """Where the pictures go, checked (not created): --out must be new or empty; by default a new
-    folder `aocnn-explain-YEAR-DD[-k]` in the current directory. Nothing is ever overwritten."""
+    folder `aocnn-explain-YEAR-DD[-k]` (or `name[-k]`) in the current directory. Nothing is ever overwritten."""
     if out is not None:
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise ExplainError(f"--out {out}: exists and is not an empty folder (explain never overwrites pictures)")
         return out
-    base = (cwd or Path.cwd()) / f"aocnn-explain-{year}-{day:02d}"
+    base = (cwd or Path.cwd()) / (name or f"aocnn-explain-{year}-{day:02d}")
     candidate, k = base, 1
     while candidate.exists():
         k += 1
@@ -276,3 +276,35 @@ def explain(puzzle: Puzzle, parts: list[int], text: str, record: int, out: Path,
         pictures.extend(drawn)
         notes.extend(skipped)
     return pictures, notes
+
+
+# --- search studies (from `aocnn search`) --------------------------------------------------------------
+
+def load_studies(names: list[str], storage: str) -> list:
+    """The optuna studies `names` from `storage` (an optuna storage URL, e.g. sqlite:///search.db)."""
+    try:
+        import optuna
+    except ImportError as exc:
+        raise ExplainError("aocnn explain --study needs optuna: pip install optuna") from exc
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    studies = []
+    for name in names:
+        try:
+            studies.append(optuna.load_study(study_name=name, storage=storage))
+        except Exception as exc:  # a missing study is a KeyError, a bad URL anything from sqlalchemy
+            try:
+                known = ", ".join(optuna.get_all_study_names(storage)) or "none"
+            except Exception:
+                raise ExplainError(f"--storage {storage}: cannot open it ({type(exc).__name__})") from exc
+            raise ExplainError(f"--study {name}: no such study in {storage} (studies there: {known})") from exc
+    return studies
+
+
+def explain_studies(names: list[str], storage: str, out: Path) -> list[Picture]:
+    from aocnn import plots
+
+    studies = load_studies(names, storage)
+    out.mkdir(parents=True, exist_ok=True)  # checked by `output_dir`: new or empty
+    path = out / "study-history.png"
+    made = plots.figure_studies(studies, storage)
+    return [Picture(path, "best-so-far objective against trials, one line per study (sampler)", plots.save(*made, path))]

@@ -346,3 +346,42 @@ def draw_part(item: Explained, out: Path) -> tuple[list[Picture], list[str]]:
     keep(figure_confidence(item), "confidence", "per-record doubt over the whole input, with the low-confidence threshold",
          "no per-record confidence declared by this network's task (NeuralTask.doubt)")
     return pictures, notes
+
+
+# --- search studies -------------------------------------------------------------------------------
+
+def best_so_far(study) -> tuple[np.ndarray, np.ndarray]:
+    """Trial numbers of the finished trials, and the best objective value up to each."""
+    import optuna
+
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE and t.value is not None]
+    numbers = np.array([t.number for t in done], dtype=np.int64)
+    values = np.array([t.value for t in done], dtype=np.float64)
+    better = np.maximum if study.direction == optuna.study.StudyDirection.MAXIMIZE else np.minimum
+    return numbers, (better.accumulate(values) if values.size else values)
+
+
+def figure_studies(studies: list, storage: str):
+    """optuna's optimization history (every trial and the best so far) for each study, on one axis."""
+    import warnings
+
+    from optuna.visualization.matplotlib import plot_optimization_history
+
+    _pyplot()
+    names = getattr(studies[0], "metric_names", None)
+    target = names[0] if names else "objective value"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # optuna marks its matplotlib plots experimental
+        ax = plot_optimization_history(studies if len(studies) > 1 else studies[0], target_name=target)
+    fig = ax.figure
+    fig.set_size_inches(11, 6)
+    ax.set_xlabel("trial")
+    ax.set_title(f"best-so-far {target} against trials, per study")
+    fig.suptitle(f"Search studies {', '.join(s.study_name for s in studies)}\nstorage {storage}", fontsize=9)
+    fig.tight_layout()
+    arrays = {}
+    for study in studies:
+        numbers, best = best_so_far(study)
+        arrays[_key(study.study_name) + "_trial"] = numbers
+        arrays[_key(study.study_name) + "_best"] = best
+    return fig, arrays

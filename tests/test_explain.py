@@ -319,3 +319,33 @@ def test_any_family_network_is_drawn_layer_by_layer_with_pairwise_maps():
     outputs = FamilyModel(config).apply({"params": network.params}, {"ids": ids, "lengths": np.array([4, 3], np.int32)})
     np.testing.assert_allclose(arrays["decoder_kind"], np.asarray(outputs["kind"])[1], rtol=1e-6)
     np.testing.assert_allclose(arrays["decoder_count"], np.asarray(outputs["count"])[1:2], rtol=1e-6)
+
+
+# --- search studies ----------------------------------------------------------------------------------
+
+def test_search_studies_are_drawn_best_so_far_per_sampler(tmp_path, monkeypatch):
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = f"sqlite:///{tmp_path / 'search.db'}"
+    values = {"s-random": [0.2, 0.9, 0.5, 0.95], "s-tpe": [0.4, 0.3, 0.7, 0.6, 1.0]}
+    for name, trials in values.items():
+        study = optuna.create_study(study_name=name, storage=storage, direction="maximize")
+        for value in trials:
+            study.enqueue_trial({"x": value})
+        study.optimize(lambda trial: trial.suggest_float("x", 0, 1), n_trials=len(trials))
+    titles = titles_while_saving(monkeypatch)
+    result = invoke("explain", "--study", "s-random", "--study", "s-tpe", "--storage", storage,
+                    "--out", str(tmp_path / "out"), "--json")
+    assert result.exit_code == 0, result.output
+    [picture] = json.loads(result.stdout)
+    assert png_size(Path(picture["path"]))[0] >= 600
+    assert titles["study-history.png"] == ["best-so-far objective value against trials, per study"]
+    drawn = np.load(picture["data"])
+    for name, trials in values.items():
+        key = name.replace("-", "_")
+        np.testing.assert_array_equal(drawn[f"{key}_best"], np.maximum.accumulate(trials))
+        np.testing.assert_array_equal(drawn[f"{key}_trial"], np.arange(len(trials)))
+    missing = invoke("explain", "--study", "s-grid", "--storage", storage, "--out", str(tmp_path / "out2"))
+    assert missing.exit_code == 2
+    assert one_error_line(missing.stderr) == f"--study s-grid: no such study in {storage} (studies there: s-random, s-tpe)"
+    assert not (tmp_path / "out2").exists()
