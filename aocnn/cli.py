@@ -415,3 +415,63 @@ def verify(year, day, inputs_dir, device, weights_root, allow_unconverged, as_js
         click.echo(report.verify_table(rows))
         click.echo(report.verify_summary(rows))
     sys.exit(runner.verify_status(rows))
+
+
+@main.command()
+@click.argument("year", type=int, required=False)
+@click.argument("day", type=int, required=False)
+@click.option("--part", type=PART, help="Explain one part only (default: every part with a neural solver).")
+@click.option("--input", "input_path", metavar="PATH|-", help="Run the network on this file (or stdin) instead of your aocd input.")
+@click.option("--sample", is_flag=True, help="Run it on a generated sample input (fixed seed).")
+@click.option("--record", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Which record the network is given (0 = the first) to draw the internals of.")
+@click.option("--out", type=click.Path(path_type=Path), help="New or empty folder for the pictures "
+              "(default: a new aocnn-explain-YEAR-DD folder here).")
+@click.option("--weights", "weights_root", type=click.Path(file_okay=False, path_type=Path), help="Weights root to load instead of the shipped ones.")
+@click.option("--device", type=DEVICE, help="JAX backend to run the network on (default: JAX's default).")
+@click.option("--study", "studies", multiple=True, metavar="NAME",
+              help="Instead: draw these `aocnn search` studies (one per sampler), best so far against trials.")
+@click.option("--storage", metavar="URL", help="The optuna storage holding --study (e.g. sqlite:///search.db).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of {path, what, data} on stdout.")
+@user_errors
+def explain(year, day, part, input_path, sample, record, out, weights_root, device, studies, storage, as_json) -> None:
+    """Draw what YEAR DAY's networks learned: training curves, each layer on one record, the learned
+    parameters, and the confidence of every record of the input (PNGs, with the plotted arrays as .npz).
+    With --study: the search studies instead."""
+    from aocnn import explain as explaining
+
+    explaining.require_matplotlib()
+    if studies:
+        if storage is None:
+            raise click.UsageError("--study needs --storage URL")
+        folder = explaining.output_dir(out, 0, 0, name=f"aocnn-explain-study-{studies[0]}")
+        show_pictures(explaining.explain_studies(list(studies), storage, folder), as_json)
+        return
+    if year is None or day is None:
+        raise click.UsageError("give YEAR DAY (or --study NAME --storage URL)")
+    if input_path is not None and sample:
+        raise click.UsageError("--input and --sample exclude each other")
+    puzzle = registry.get(year, day)
+    parts = [int(part)] if part else sorted(puzzle.neural)
+    if not parts or any(p not in puzzle.neural for p in parts):
+        raise AocnnError(f"{year} day {day}{f' part {part}' if part else ''} has no neural solver to explain")
+    check_device(device)
+    folder = explaining.output_dir(out, year, day)
+    puzzle_input, notice = inputs.resolve(puzzle, input_path, sample)
+    if notice:
+        click.echo(f"aocnn: {notice}", err=True)
+    puzzle.records(puzzle_input.text)  # bad input is one error before any network is loaded
+    pictures, notes = explaining.explain(puzzle, parts, puzzle_input.text, record, folder, weights_root, device,
+                                         progress=lambda message: status(f"explain {year}/{day} {message}"))
+    status(None)
+    for line in notes:
+        click.echo(f"aocnn: {line}", err=True)
+    show_pictures(pictures, as_json)
+
+
+def show_pictures(pictures, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([p.as_json() for p in pictures]))
+    else:
+        for picture in pictures:
+            click.echo(f"{picture.path}  {picture.what}")

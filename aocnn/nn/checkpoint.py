@@ -1,11 +1,13 @@
 """Checkpoints: orbax for the parameters, a small meta.json beside them. No pickle.
 
-A checkpoint is a directory `<dir>/params` (orbax) + `<dir>/meta.json`. It is written
+A checkpoint is a directory `<dir>/params` (orbax) + `<dir>/meta.json` (+ `<dir>/history.json`, the
+training run's held-out checks, in checkpoints saved since it was recorded). It is written
 into a temporary sibling directory and renamed into place, so an interrupted save never
 leaves half a checkpoint, and an existing one is replaced only once the new one is whole.
 
 A checkpoint proves what it is: meta.json holds a SHA-256 digest of every parameter file,
-and `load` refuses files that do not match it before orbax reads a byte of them. What the
+and `load` refuses files that do not match it before orbax reads a byte of them; it also holds
+the digest of history.json, which `read_history` checks. What the
 parameters were trained for (puzzle, part, task, convergence) is checked by `aocnn.nn.model`.
 Writers take `lock(root)` so that two training runs never mix one weights directory.
 """
@@ -27,6 +29,7 @@ from aocnn.errors import WeightsError
 
 META = "meta.json"
 PARAMS = "params"
+HISTORY = "history.json"
 LOCK = ".aocnn-train.lock"
 STAGING = (".tmp-", ".old-")  # markers of save's temporary siblings: `.<name>.tmp-XXXX`, `.<name>.old-XXXX`
 
@@ -44,7 +47,12 @@ def digest(params_dir: Path) -> str:
     return "sha256:" + sha.hexdigest()
 
 
-def save(directory: Path, params: Any, meta: dict[str, Any]) -> Path:
+def _bytes_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def save(directory: Path, params: Any, meta: dict[str, Any], history: list[dict[str, Any]] | None = None) -> Path:
+    """Parameters, meta.json and (if given) history.json, staged together and swapped in at once."""
     import orbax.checkpoint as ocp
 
     directory = Path(directory).absolute()
@@ -55,6 +63,10 @@ def save(directory: Path, params: Any, meta: dict[str, Any]) -> Path:
             checkpointer.save(staging / PARAMS, params)
             checkpointer.wait_until_finished()
         meta = {**meta, "digest": digest(staging / PARAMS)}
+        if history is not None:
+            data = (json.dumps(list(history), indent=1) + "\n").encode("utf-8")
+            (staging / HISTORY).write_bytes(data)
+            meta["history_digest"] = _bytes_digest(data)
         (staging / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _swap_into_place(staging, directory)
     finally:
@@ -150,3 +162,24 @@ def load(directory: Path) -> tuple[Any, dict[str, Any]]:
     except Exception as exc:  # orbax/tensorstore raise many kinds; all mean unreadable
         raise WeightsError(f"corrupt weights {directory / PARAMS}: {type(exc).__name__}") from exc
     return params, meta
+
+
+def read_history(directory: Path, meta: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The training history saved with a checkpoint, checked against meta.json; None when none was
+    recorded (checkpoints saved before histories were kept)."""
+    path = Path(directory) / HISTORY
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WeightsError(f"unreadable training history {path}: {exc.strerror or exc}") from exc
+    if meta.get("history_digest") != _bytes_digest(data):
+        raise WeightsError(f"training history {path} does not match the digest in its {META}")
+    try:
+        history = json.loads(data)
+    except ValueError as exc:
+        raise WeightsError(f"corrupt training history {path}: {exc}") from exc
+    if not isinstance(history, list) or not all(isinstance(row, dict) for row in history):
+        raise WeightsError(f"corrupt training history {path}: not a list of objects")
+    return history

@@ -255,6 +255,7 @@ class GatedRecurrence(nn.Module):
                 step_BxLxFxF = jax.nn.softmax(nn.Dense(self.state * self.state, name=f"transition_{tag}")(x_BxLxD).reshape(shape), axis=-2)
                 start_F = jax.nn.softmax(self.param(f"start_{tag}", nn.initializers.normal(1.0), (self.state,)))
                 states.append(automaton_scan(step_BxLxFxF, start_F, valid_BxL, reverse))
+                self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`
                 continue
             v_BxLxF = ExactDense(self.state, clip, True, mix, scale, name=f"{prefix}value_{tag}")(x_BxLxD)
             if not isinstance(drive_mix, (int, float)) or drive_mix:  # integer steps: their count is exact however long
@@ -273,6 +274,7 @@ class GatedRecurrence(nn.Module):
             a_BxLxF = jnp.where(valid_BxL[..., None], a_BxLxF, 1.0)
             b_BxLxF = jnp.where(valid_BxL[..., None], b_BxLxF, 0.0)
             states.append(gated_scan(a_BxLxF, b_BxLxF, reverse=reverse))
+            self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`; free unless asked for
         return ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
 
 
@@ -294,6 +296,7 @@ class AllPairs(nn.Module):
         message_BxLxLxH = nn.Dense(self.hidden, name="message")(pair_BxLxLxH)
         pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
         pairs_BxLxLx1 = pairs_BxLxL[..., None]
+        self.sow("intermediates", "messages", jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0))  # for `aocnn explain`
         if self.aggregate == "sum":
             out_BxLxH = jnp.sum(jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0), axis=2)
         elif self.aggregate == "mean":
@@ -305,6 +308,7 @@ class AllPairs(nn.Module):
         else:  # softmax: attention weights from a learned score of the pair
             score_BxLxL = jnp.where(pairs_BxLxL, nn.Dense(1, name="score")(pair_BxLxLxH)[..., 0], NEG)
             weight_BxLxL = jax.nn.softmax(score_BxLxL, axis=2) * pairs_BxLxL
+            self.sow("intermediates", "attention", weight_BxLxL[..., None])  # B x L x L x 1: pairwise, as messages
             out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
         return nn.Dense(self.width, name="out")(out_BxLxH)
 
@@ -411,6 +415,7 @@ class FamilyModel(nn.Module):
         if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
             h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
+        self.sow("intermediates", "stream_encoded", x_BxLxD)  # the stream, for `aocnn explain`
         for layer in range(cfg.layers):
             kind = cfg.kinds[layer % len(cfg.kinds)]
             if kind == "recurrence":
@@ -424,6 +429,7 @@ class FamilyModel(nn.Module):
             if cfg.mlp:
                 h_BxLxH = nn.relu(nn.Dense(cfg.mlp, name=f"mlp{layer}_in")(x_BxLxD))
                 x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name=f"mlp{layer}_out")(h_BxLxH)
+            self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
         outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(x_BxLxD, valid_BxL) for d in cfg.decoders}
         outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
         return outputs
@@ -501,6 +507,28 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
             best = np.where(best == out.shape[1] - 1, -1, best)
         decoded[cfg.name] = (best.astype(np.int64), confident)
     return decoded
+
+
+def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, float]]:
+    """How far each record is from sure, per head, and the threshold at which `decode` stops being
+    confident: scalar heads |x - round(x)| (tolerance), class and pointer heads 1 - p(answer) (1 - confident).
+    Sequence heads: the least sure position. Non-finite outputs and scalars past float32's exact range
+    are infinitely doubtful."""
+    doubts = {}
+    for cfg in config.decoders:
+        out = np.asarray(outputs[cfg.name], dtype=np.float64)
+        if cfg.kind == "scalar":
+            distance = np.abs(out - np.round(out))
+            doubts[cfg.name] = (np.where(np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32), distance, np.inf), cfg.tolerance)
+            continue
+        log_p = out - out.max(axis=-1, keepdims=True)
+        log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
+        best_p = np.exp(log_p.max(axis=-1))
+        doubt_rows = np.where(np.all(np.isfinite(out), axis=-1), 1.0 - best_p, np.inf)
+        if cfg.kind == "sequence":  # a record is as doubtful as its least sure position
+            doubt_rows = doubt_rows.max(axis=-1)
+        doubts[cfg.name] = (doubt_rows, 1.0 - cfg.confident)
+    return doubts
 
 
 def snap_integers(params: Any, tolerance: float = 0.1, clip: bool = False) -> tuple[Any, int]:

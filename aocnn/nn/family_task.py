@@ -79,6 +79,7 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
         far=far,
         family=FAMILY,
         hints=tuple(spec.config.data.hints),
+        doubt=lambda outputs: _doubt(spec.config, outputs),
     )
 
 
@@ -130,6 +131,12 @@ def _objective(config: Config):
         return family_loss(config.model, outputs, batch["targets"], pull)
 
     return objective
+
+
+def _doubt(config: Config, outputs: Any) -> dict[str, tuple[np.ndarray, float]]:
+    from aocnn.nn.family import doubt
+
+    return doubt(config.model, outputs)
 
 
 def integral(config: Config) -> bool:

@@ -126,4 +126,5 @@ def _config_dict(config: Any) -> dict[str, Any]:
 def save(task: NeuralTask, puzzle: str, parts: list[int], params: Any, report: TrainReport, devices: list,
          root: Path | None = None) -> Path:
     assert count_parameters(params) == report.parameters
-    return checkpoint.save(weights_path(task, root), params, metadata(task, puzzle, parts, report, devices))
+    return checkpoint.save(weights_path(task, root), params, metadata(task, puzzle, parts, report, devices),
+                           list(report.history))

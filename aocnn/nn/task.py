@@ -99,6 +99,9 @@ class NeuralTask:
     config: Any = None
     configure: Callable[[Any], "NeuralTask"] | None = None
     ablations: tuple["Ablation", ...] = ()  # the variants `aocnn ablate` retrains, each with one bias changed
+    # Per row of one network call's outputs: {head: (doubt per row, threshold)}, how far each answer is from
+    # sure and where the solve starts counting it low-confidence (`aocnn explain` draws it); None: not declared.
+    doubt: Callable[[Any], dict[str, tuple[np.ndarray, float]]] | None = None
 
     def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
         """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""

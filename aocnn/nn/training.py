@@ -7,7 +7,7 @@ parameters are replicated, and jit inserts the gradient all-reduce.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 import jax
@@ -48,17 +48,38 @@ class TrainReport:
     far_exact: float | None
     converged: bool  # exact and confident on fresh held-out data in range and beyond, several times in a row
     parameters: int
+    history: tuple[dict[str, Any], ...] = ()  # one `Evaluation` (as a dict) per held-out check, in order
 
 
-def make_optimizer(task: NeuralTask, max_steps: int) -> optax.GradientTransformation:
+@dataclass(frozen=True)
+class Evaluation:
+    """One held-out check during training, as a checkpoint's history.json keeps it."""
+
+    step: int
+    examples: int  # training examples seen so far
+    seconds: float  # wall time since training started
+    learning_rate: float  # the schedule's rate at this step
+    loss: float  # the training batch's loss at this step
+    held_out_loss: float
+    exact: float  # held-out exactness in the training range
+    far_exact: float | None  # beyond it (None: not checked, in range was inexact)
+    stage: str = "train"  # "train", or "final": the finalized (e.g. snapped) network's checks after training
+
+
+def make_schedule(task: NeuralTask, max_steps: int) -> optax.Schedule:
     cfg = task.train
-    schedule = optax.warmup_cosine_decay_schedule(
+    return optax.warmup_cosine_decay_schedule(
         init_value=0.0,
         peak_value=cfg.learning_rate,
         warmup_steps=min(cfg.warmup_steps, max(1, max_steps // 2)),
         decay_steps=max(max_steps, cfg.warmup_steps + 1),
         end_value=cfg.learning_rate * 0.05,
     )
+
+
+def make_optimizer(task: NeuralTask, max_steps: int) -> optax.GradientTransformation:
+    cfg = task.train
+    schedule = make_schedule(task, max_steps)
     return optax.chain(optax.clip_by_global_norm(cfg.grad_clip), optax.adamw(schedule, weight_decay=cfg.weight_decay))
 
 
@@ -155,14 +176,22 @@ def train(
     def fresh_far() -> list[Batch]:
         return [parallel.batch(task.make_far_batch(held_out_rng, far_chunk)) for _ in range(-(-cfg.far_size // far_chunk))]
 
-    def check(params) -> tuple[float, float | None]:
-        """Held-out exactness in range, and beyond it once in range is exact (it costs more)."""
-        _, in_range = evaluate(task, params, fresh_held_out(), eval_step)
-        return in_range, (evaluate(task, params, fresh_far(), eval_step)[1] if in_range == 1.0 else None)
+    def check(params) -> tuple[float, float | None, float]:
+        """Held-out exactness in range, and beyond it once in range is exact (it costs more); the held-out loss."""
+        held_out_loss, in_range = evaluate(task, params, fresh_held_out(), eval_step)
+        far = evaluate(task, params, fresh_far(), eval_step)[1] if in_range == 1.0 else None
+        return in_range, far, held_out_loss
 
     def candidate(params):
         """What would be saved now: evaluations judge the network that ships, e.g. with weights committed."""
         return params if task.finalize is None else parallel.replicate(task.finalize(jax.device_get(params)))
+
+    schedule = make_schedule(task, max_steps)
+    history: list[dict[str, Any]] = []
+
+    def record(stage: str, held_out_loss: float) -> None:
+        history.append(asdict(Evaluation(step, step * batch_size, round(time.perf_counter() - start, 3),
+                                         float(schedule(step)), loss, held_out_loss, exact, far_exact, stage)))
 
     start = time.perf_counter()
     exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
@@ -174,7 +203,8 @@ def train(
             loss = float(loss_value)
             if not np.isfinite(loss):
                 raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
-            exact, far_exact = check(candidate(state.params))
+            exact, far_exact, held_out_loss = check(candidate(state.params))
+            record("train", held_out_loss)
             exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
             if progress is not None:
                 elapsed = time.perf_counter() - start
@@ -189,6 +219,7 @@ def train(
         checks = [check(parallel.replicate(params)) for _ in range(cfg.exact_evals)]
         exact = min(c[0] for c in checks)
         far_exact = None if any(c[1] is None for c in checks) else min(c[1] for c in checks)
+        record("final", max(c[2] for c in checks))
         converged = converged and far_exact == 1.0
 
     report = TrainReport(
@@ -201,5 +232,6 @@ def train(
         far_exact=far_exact,
         converged=converged,
         parameters=count_parameters(params),
+        history=tuple(history),
     )
     return params, report

@@ -310,6 +310,7 @@ PART2 = NeuralTask(
     hints=("final_floor",),
     loss=part2_loss,
     solve=solve_part2,
+    doubt=lambda outputs: {"first": (1 - np.exp(np.max(outputs["log_p"], axis=-1)), 1 - np.exp(CONFIDENT))},
     train=TrainConfig(batch_size=128, learning_rate=0.02, warmup_steps=50, max_steps=4000, eval_every=50),
     learned=(
         "the floor signal (clipped linear recurrence) and which floor to stop on (a ReLU net giving a stop "

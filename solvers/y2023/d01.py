@@ -320,6 +320,7 @@ BESPOKE_PART2 = NeuralTask(
     hints=("digit_starts",),
     loss=hinted_loss,
     solve=hinted_solve,
+    doubt=lambda out: {head: (1 - softmax(np.asarray(out[head])).max(-1), 1 - CONFIDENT) for head in ("first", "last")},
     train=LoopConfig(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=1500, eval_every=25,
                      eval_size=4096, exact_evals=5),
     learned="which characters and spelled words are digits, their values, and which comes first and which last",
