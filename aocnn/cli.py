@@ -233,9 +233,9 @@ def train(year, day, part, seed, max_steps, out, device, sets) -> None:
             raise AocnnError(f"{year} day {day} part {p} has no neural solver to train")
     chosen = jax_devices.select(device)
     root = writable_root(out if out is not None else model.weights_root())  # checked before any training
-    tasks: dict[str, list[int]] = {}  # parts may share one network (one checkpoint): train it once
+    tasks: dict[str, list[int]] = {}  # parts may share one network (one checkpoint): train it once, for all of them
     for p in parts:
-        tasks.setdefault(puzzle.neural[p].name, []).append(p)
+        tasks.setdefault(puzzle.neural[p].name, sorted(q for q, t in puzzle.neural.items() if t.name == puzzle.neural[p].name))
     failed = False
     with checkpoint.lock(root):  # one writer per weights root; what a killed run left is now stale
         for name in tasks:

@@ -55,3 +55,12 @@ def test_train_without_a_neural_solver_is_one_line_exit_2(use_puzzles):
     use_puzzles(replace(toy, neural={}))
     result = invoke("train", "2099", "7")
     assert result.exit_code == 2 and result.stderr.strip() == "aocnn: error: 2099 day 7 has no neural solver to train"
+
+
+def test_training_one_part_of_a_shared_network_records_every_part_it_serves(use_puzzles, tmp_path):
+    toy = toy_puzzle(8, "2099_08/shared")
+    use_puzzles(replace(toy, neural={1: toy.neural[1], 2: toy.neural[1]}))
+    result = invoke("train", "2099", "8", "--part", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    meta = json.loads((tmp_path / "2099_08" / "shared" / "meta.json").read_text())
+    assert meta["parts"] == [1, 2]  # part 2 loads these weights too
