@@ -373,3 +373,15 @@ def test_integer_scalars_ride_the_exact_channel_into_an_exact_sum():
              "scalars": jnp.array(values, jnp.float32)[None, :, None]}
     out = FamilyModel(cfg).apply({"params": params}, batch)
     assert float(out["total"][0]) == float(values.sum()) + float(values[-1])  # the residual stream: x_T + the sum
+
+
+def test_solves_run_batches_padded_to_a_few_sizes_and_read_only_the_real_rows():
+    from aocnn.nn.family_task import bucket, padded_rows, run
+
+    assert [bucket(n) for n in (1, 8, 9, 100, 4096)] == [8, 8, 16, 128, 4096]
+    padded = padded_rows({"ids": np.ones((3, 5), np.int32), "lengths": np.full(3, 5, np.int32)}, 8)
+    assert padded["ids"].shape == (8, 5) and padded["lengths"].tolist() == [5, 5, 5, 0, 0, 0, 0, 0]
+    spec, network = halving_spec(max_rounds=5)
+    seen = []
+    answers, sure = run(spec, lambda batch: seen.append(len(batch["x"])) or network(batch), [10, 7, 3])["next"]
+    assert seen == [8] and answers.tolist() == [5, 3, 1] and sure.all()

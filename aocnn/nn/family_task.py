@@ -157,9 +157,28 @@ def run(spec: FamilySpec, model, records: Any) -> Decoded:
     """Encode in chunks, run, decode each head (numpy)."""
     from aocnn.nn.family import decode
 
-    parts: list[Decoded] = [decode(spec.config.model, model(inputs)) for inputs in spec.encode(records)]
+    heads = [d.name for d in spec.config.model.decoders]
+
+    def one(inputs: Inputs) -> Decoded:
+        count = len(next(iter(inputs.values())))  # records in this chunk
+        outputs = model(padded_rows(inputs, bucket(count)))
+        return decode(spec.config.model, {head: outputs[head][:count] for head in heads})
+
+    parts: list[Decoded] = [one(inputs) for inputs in spec.encode(records)]
     return {head: (np.concatenate([p[head][0] for p in parts]), np.concatenate([p[head][1] for p in parts]))
             for head in parts[0]}
+
+
+def bucket(count: int) -> int:
+    """Batch sizes in powers of two (at least 8): a solve compiles a few shapes, not one per record count
+    (the halting loop's shrinking batches, inputs of any length)."""
+    return max(8, 1 << max(count - 1, 0).bit_length())
+
+
+def padded_rows(inputs: Inputs, rows: int) -> Inputs:
+    """Every input array padded with empty records (all zeros: PAD ids, length 0) to `rows`."""
+    return {key: np.concatenate([value, np.zeros((rows - len(value),) + value.shape[1:], value.dtype)])
+            for key, value in inputs.items()}
 
 
 def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
