@@ -16,34 +16,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from aocnn.nn.encode import from_digits, to_digits, width_of  # noqa: F401  (numbers <-> digit ids, no jax)
+
 DIGITS = 10
-
-
-def to_digits(values: np.ndarray, width: int) -> np.ndarray:
-    """Non-negative integers as [N, width] digit ids, most significant first, zero-padded on the left."""
-    values = np.asarray(values, dtype=object if width > 18 else np.int64).reshape(-1)
-    out = np.zeros((len(values), width), dtype=np.int32)
-    for position in range(width - 1, -1, -1):
-        out[:, position] = (values % 10).astype(np.int32)
-        values = values // 10
-    if np.any(values != 0):
-        raise ValueError(f"a value has more than {width} digits")
-    return out
-
-
-def from_digits(digits: np.ndarray) -> np.ndarray:
-    """[N, width] digit ids back to integers (int64 up to 18 digits, Python ints beyond)."""
-    digits = np.asarray(digits)
-    width = digits.shape[-1]
-    dtype = object if width > 18 else np.int64
-    values = np.zeros(digits.shape[:-1], dtype=dtype)
-    for position in range(width):
-        values = values * 10 + digits[..., position].astype(dtype)
-    return values
-
-
-def width_of(values: np.ndarray) -> int:
-    return max(len(str(int(v))) for v in np.asarray(values).reshape(-1))
 
 
 class TwoPassTransducer(nn.Module):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from aocnn.nn.config import Config, from_dict, to_dict
+from aocnn.nn.config import FAMILY, Config, from_dict, to_dict
 from aocnn.nn.task import Ablation, NeuralAnswer, NeuralTask, total
 
 Inputs = dict[str, np.ndarray]
@@ -37,8 +37,6 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
                 ablations: tuple[Ablation, ...] = ()) -> NeuralTask:
     """The NeuralTask for `spec`, ready for the one training loop, checkpoints and the runner.
     Its hints are the config's (`data.hints`, () for final answers only)."""
-    from aocnn.nn.family import FAMILY
-
     def batch(rng: np.random.Generator, n: int, beyond: bool) -> dict[str, Any]:
         _, inputs, targets = spec.examples(rng, n, spec.config.data, beyond)
         return {"inputs": inputs, "targets": targets}

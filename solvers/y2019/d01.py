@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import partial
 
 import numpy as np
 
 from aocnn.errors import InputError, line_error
-from aocnn.nn.digits import TwoPassTransducer, from_digits, sequence_loss, to_digits
-from aocnn.nn.task import NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.encode import from_digits, to_digits
+from aocnn.nn.task import LazyModule, NeuralAnswer, NeuralTask, TrainConfig
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -191,14 +190,27 @@ def solve_part2(model, masses: list[int]) -> NeuralAnswer:
     return NeuralAnswer(total, int(unsure.sum()), len(masses))
 
 
+def fuel_network():
+    from aocnn.nn.digits import TwoPassTransducer
+
+    return TwoPassTransducer(forward_states=4, backward_states=6, output_symbols=10, sequence_labels=3)
+
+
+def fuel_loss(outputs, batch):
+    """Exact in training means sure when solving."""
+    from aocnn.nn.digits import sequence_loss
+
+    return sequence_loss(outputs, batch, confident=CONFIDENT)
+
+
 FUEL = NeuralTask(
     name="2019_01/fuel",
-    model=TwoPassTransducer(forward_states=4, backward_states=6, output_symbols=10, sequence_labels=3),
+    model=LazyModule(fuel_network),
     make_batch=make_batch,
     make_eval_batch=make_eval_batch,
     make_far_batch=make_far_batch,
     far=f"masses of {TRAIN_WIDTH + 1}-{FAR_WIDTH} digits, half of them long borrow chains",
-    loss=partial(sequence_loss, confident=CONFIDENT),  # exact in training = sure when solving
+    loss=fuel_loss,
     solve=solve_part1,
     train=TrainConfig(batch_size=256, learning_rate=0.1, warmup_steps=50, max_steps=6000, eval_every=50,
                       eval_size=4096, exact_evals=20),
