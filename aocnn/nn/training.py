@@ -24,7 +24,9 @@ from aocnn.nn.task import Batch, NeuralTask
 
 HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
 FAR_OFFSET = 2_000_003  # ... and held-out data beyond the training range from a third
-PREFETCH = 2  # batches a producer thread makes ahead of the step (0: made in the loop, no thread)
+# Batches a producer thread makes ahead of the step (0: made in the loop, no thread). Many: the
+# producer starts before the first compile and banks batches while jax compiles (a batch is small).
+PREFETCH = 16
 
 
 class TrainingError(AocnnError):
@@ -200,13 +202,6 @@ def train(
     parallel = DataParallel(devices or jax.local_devices())
     batch_size = parallel.round_batch(cfg.batch_size)
 
-    params = init_params(task, seed)
-    # the whole state on the mesh, the step counter and optimizer state too: step 0 then has the
-    # placement every later step has, and train_step compiles once
-    state = parallel.replicate(train_state.TrainState.create(
-        apply_fn=task.model.apply, params=params, tx=make_optimizer(task, max_steps)))
-    train_step, eval_step = make_train_step(task), make_eval_step(task)
-
     eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
     far_chunk = parallel.round_batch(min(cfg.far_size, 1024))
     data_rng = np.random.default_rng(seed)
@@ -234,9 +229,15 @@ def train(
         """What would be saved now: evaluations judge the network that ships, e.g. with weights committed."""
         return params if task.finalize is None else parallel.replicate(task.finalize(jax.device_get(params)))
 
-    start = time.perf_counter()
-    exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
+    train_step, eval_step = make_train_step(task), make_eval_step(task)
     with batches, held_out, far:
+        params = init_params(task, seed)  # its own generator: the producers are already at work
+        # the whole state on the mesh, the step counter and optimizer state too: step 0 then has the
+        # placement every later step has, and train_step compiles once
+        state = parallel.replicate(train_state.TrainState.create(
+            apply_fn=task.model.apply, params=params, tx=make_optimizer(task, max_steps)))
+        start = time.perf_counter()
+        exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
         while step < max_steps:
             batch = parallel.batch(next(batches))
             state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
