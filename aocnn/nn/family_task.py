@@ -9,6 +9,10 @@ decoding (argmax, round) with each head's confidence.
 
 Training: `examples(rng, n, data, far=False)` gives records in the training range; `far=True` gives
 records beyond it (data.ood_*), which the stop rule also requires to be exact.
+
+This module, aocnn.nn.config, aocnn.nn.task and aocnn.nn.encode import no jax or flax: a puzzle
+module imports them at top level, and the registry imports every puzzle module for `aocnn list`.
+jax and flax are imported inside the functions that run a network (tests/test_cold_imports.py).
 """
 
 from __future__ import annotations
