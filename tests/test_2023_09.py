@@ -147,7 +147,7 @@ def test_network_handles_lines_of_different_lengths_in_one_batch():
     exact = {"difference": nac_params([[-20.0], [20.0]], [[20.0], [20.0]])["params"],
              "readout": nac_params([[0.0], [20.0], [20.0]], [[-20.0], [20.0], [20.0]])["params"]}
     seqs = [[1, 4, 9, 16, 25], [7, 7], [2, 5, 8, 11, 14, 17, 20]]
-    out = d09.DifferenceTableNet().apply({"params": exact}, d09.encode(seqs))
+    out = d09.difference_table_net()().apply({"params": exact}, d09.encode(seqs))
     assert out["integral"].tolist() == [36, 7, 23]
 
 

@@ -375,13 +375,21 @@ def test_integer_scalars_ride_the_exact_channel_into_an_exact_sum():
     assert float(out["total"][0]) == float(values.sum()) + float(values[-1])  # the residual stream: x_T + the sum
 
 
-def test_solves_run_batches_padded_to_a_few_sizes_and_read_only_the_real_rows():
-    from aocnn.nn.family_task import bucket, padded_rows, run
+def test_family_networks_run_batches_padded_to_a_few_sizes_and_return_only_the_real_rows():
+    from aocnn.nn import model as nn_model
+    from aocnn.nn.family_task import bucket, padded_rows
+    from solvers.y2019 import d01
 
     assert [bucket(n) for n in (1, 8, 9, 100, 4096)] == [8, 8, 16, 128, 4096]
     padded = padded_rows({"ids": np.ones((3, 5), np.int32), "lengths": np.full(3, 5, np.int32)}, 8)
     assert padded["ids"].shape == (8, 5) and padded["lengths"].tolist() == [5, 5, 5, 0, 0, 0, 0, 0]
-    spec, network = halving_spec(max_rounds=5)
-    seen = []
-    answers, sure = run(spec, lambda batch: seen.append(len(batch["x"])) or network(batch), [10, 7, 3])["next"]
-    assert seen == [8] and answers.tolist() == [5, 3, 1] and sure.all()
+    task = d01.PUZZLE.neural[1]
+    network = nn_model.Model(task, init(d01.CONFIG.model, 0))
+    shapes = []
+    network._forward = lambda params, batch, run=network._forward: shapes.append(batch["ids"].shape[0]) or run(params, batch)
+    (three,) = list(d01.encode([10, 7, 300]))
+    (nine,) = list(d01.encode(list(range(9))))
+    assert network(three)["fuel"].shape[0] == 3 and network(nine)["sign"].shape[0] == 9
+    assert shapes == [8, 16]
+    alone = network({key: value[:1] for key, value in three.items()})
+    np.testing.assert_allclose(alone["fuel"][0], network(three)["fuel"][0], rtol=1e-5, atol=1e-5)  # padding changes nothing

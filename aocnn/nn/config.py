@@ -3,6 +3,9 @@ and `override` for `--set section.field=value`.
 
 A puzzle declares `Config(model=ModelConfig(...), data=DataConfig(...), train=TrainSection(...))`;
 meta.json stores `to_dict(config)`; `from_dict(Config, meta["config"])` rebuilds it (no generator runs).
+
+Plain dataclasses, no jax or flax: a puzzle module imports its config at registry time, and
+`aocnn list` or a classical solve must not pay for importing a deep-learning stack.
 """
 
 from __future__ import annotations
@@ -13,9 +16,97 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from aocnn.nn.family import DecoderConfig, ModelConfig  # noqa: F401  (re-exported: one import for a puzzle)
 from aocnn.nn.task import TrainConfig
 
+
+# --- the model section: the shared family's architecture (aocnn.nn.family builds it) ---------
+
+FAMILY = "aocnn-family-v1"  # what meta.json records as "family"
+
+DIRECTIONS = ("forward", "backward", "bidirectional")
+GATES = ("none", "tied", "separate", "matrix")
+KINDS = ("recurrence", "all_pairs")
+AGGREGATES = ("sum", "max", "mean", "softmax")
+READS = ("ends", "last", "first", "sum", "mean", "max")
+DECODERS = ("class", "scalar", "pointer", "sequence")
+QUANTISE = ("none", "weights", "drive")
+
+
+def _check(value: Any, allowed: tuple, what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what}: {value!r} is not one of {', '.join(map(repr, allowed))}")
+
+
+@dataclass(frozen=True)
+class DecoderConfig:
+    """One answer target. `name` is also the key of its output and of its target."""
+
+    name: str
+    kind: str = "class"  # class | scalar | pointer | sequence
+    classes: int = 10  # class only
+    read: str = "ends"  # the pooled reading for class/scalar heads and the pointer's "none" logit
+    hidden: int = 0  # a ReLU layer before the head (0: linear head)
+    confident: float = 0.99  # class/pointer: a solve counts a record as low-confidence below this
+    train_confident: float = 0.999  # ... and training counts it as exact only at or above this
+    tolerance: float = 0.25  # scalar: |x - round(x)| a solve accepts
+    train_tolerance: float = 1e-3  # scalar: |x - target| training accepts
+    distractors: float = 1.0  # pointer: the loss counts every wrong position this many times (length margin)
+    # sequence: `classes` per position; a record is confident only when every position is
+
+    def __post_init__(self):
+        _check(self.kind, DECODERS, f"decoder {self.name}.kind")
+        _check(self.read, READS, f"decoder {self.name}.read")
+        if self.kind in ("class", "sequence") and self.classes < 2:
+            raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
+        if self.distractors < 1.0:
+            raise ValueError(f"decoder {self.name}.distractors: need >= 1, got {self.distractors}")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    vocab: int  # token ids 0..vocab-1, 0 = PAD
+    decoders: tuple[DecoderConfig, ...] = ()
+    width: int = 32  # D, the stream
+    window: int = 1  # the encoder reads characters t..t+window-1 at position t
+    channels: int = 1  # K aligned token streams per position (ids B x L x K when > 1), one table each
+    scalars: int = 0  # integer scalars per position on the exact channel (0: none)
+    encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
+    layers: int = 1
+    kinds: tuple[str, ...] = ("recurrence",)  # layer kinds, cycled over the layers
+    state: int = 16  # F, recurrence channels per direction
+    direction: str = "bidirectional"
+    gate: str = "tied"
+    init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
+    mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
+    pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
+    aggregate: str = "sum"  # all-pairs: how messages are combined
+    integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
+    exact_clip: bool = False  # exact_ weights clipped to [-1, 1], gradient straight through (NAU-style)
+    exact_init: float = 0.0  # > 0: exact_ kernels and tables start uniform in [-exact_init, exact_init]
+    exact_layers: int = -1  # how many leading recurrence layers are on the exact channel (-1: all)
+    quantise: str = "none"  # none | weights (exact_ weights rounded) | drive (exact recurrences' decay and input rounded)
+
+    def __post_init__(self):
+        _check(self.direction, DIRECTIONS, "model.direction")
+        _check(self.gate, GATES, "model.gate")
+        _check(self.aggregate, AGGREGATES, "model.aggregate")
+        _check(self.quantise, QUANTISE, "model.quantise")
+        for kind in self.kinds:
+            _check(kind, KINDS, "model.kinds")
+        for name, value in (("vocab", self.vocab), ("width", self.width), ("window", self.window), ("state", self.state),
+                            ("channels", self.channels)):
+            if value < 1:
+                raise ValueError(f"model.{name}: need >= 1, got {value}")
+        if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
+            raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
+        if not self.kinds:
+            raise ValueError("model.kinds: need at least one layer kind")
+        names = [d.name for d in self.decoders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"model.decoders: names must be unique, got {names}")
+
+
+# --- data and training -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class DataConfig:

@@ -1,4 +1,4 @@
-"""Text to padded id arrays with numpy (no Python loop over characters)."""
+"""Text and numbers to padded id arrays with numpy (no Python loop over characters; no jax)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   non-diagonal case, a soft finite-state automaton: h_t = A(x_t) h_{t-1} from a learned start
   distribution, A a column-stochastic F x F matrix computed from x_t (softmax over the next state),
   so states can be permuted and merged (a remainder mod 3, a borrow): the transducers of digit
-  arithmetic. All run with `jax.lax.associative_scan` (O(log L) depth, no Python loop over time).
+  arithmetic. The diagonal gates run with `jax.lax.associative_scan` on accelerators (O(log L)
+  depth) and a `jax.lax.scan` on CPU, the automaton with the associative scan: no Python loop over time.
 - Decoders, one per answer target, each reading the final stream: `class` (softmax over C classes
   from a pooled reading), `scalar` (a linear readout, rounded by the solver), `pointer` (a plain
   softmax over per-position logits plus one "none" logit read from the pooled stream), `sequence`
@@ -37,7 +38,7 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import flax.linen as nn
@@ -45,91 +46,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-FAMILY = "aocnn-family-v1"  # what meta.json records as "family"
+from aocnn.nn.config import (  # noqa: F401  (the family's config, kept importable from here)
+    AGGREGATES, DECODERS, DIRECTIONS, FAMILY, GATES, KINDS, QUANTISE, READS, DecoderConfig, ModelConfig,
+)
 
-DIRECTIONS = ("forward", "backward", "bidirectional")
-GATES = ("none", "tied", "separate", "matrix")
-KINDS = ("recurrence", "all_pairs")
-AGGREGATES = ("sum", "max", "mean", "softmax")
-READS = ("ends", "last", "first", "sum", "mean", "max")
-DECODERS = ("class", "scalar", "pointer", "sequence")
-QUANTISE = ("none", "weights", "drive")
 NEG = -1e9  # a logit for "impossible" that stays finite (no NaN in softmax of all-masked rows)
 EXACT_FLOAT32 = 2**24  # integers below this are exact in float32
-
-
-def _check(value: Any, allowed: tuple, what: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{what}: {value!r} is not one of {', '.join(map(repr, allowed))}")
-
-
-@dataclass(frozen=True)
-class DecoderConfig:
-    """One answer target. `name` is also the key of its output and of its target."""
-
-    name: str
-    kind: str = "class"  # class | scalar | pointer
-    classes: int = 10  # class only
-    read: str = "ends"  # the pooled reading for class/scalar heads and the pointer's "none" logit
-    hidden: int = 0  # a ReLU layer before the head (0: linear head)
-    confident: float = 0.99  # class/pointer: a solve counts a record as low-confidence below this
-    train_confident: float = 0.999  # ... and training counts it as exact only at or above this
-    tolerance: float = 0.25  # scalar: |x - round(x)| a solve accepts
-    train_tolerance: float = 1e-3  # scalar: |x - target| training accepts
-    distractors: float = 1.0  # pointer: the loss counts every wrong position this many times (length margin)
-    # sequence: `classes` per position; a record is confident only when every position is
-
-    def __post_init__(self):
-        _check(self.kind, DECODERS, f"decoder {self.name}.kind")
-        _check(self.read, READS, f"decoder {self.name}.read")
-        if self.kind in ("class", "sequence") and self.classes < 2:
-            raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
-        if self.distractors < 1.0:
-            raise ValueError(f"decoder {self.name}.distractors: need >= 1, got {self.distractors}")
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    vocab: int  # token ids 0..vocab-1, 0 = PAD
-    decoders: tuple[DecoderConfig, ...] = ()
-    width: int = 32  # D, the stream
-    window: int = 1  # the encoder reads characters t..t+window-1 at position t
-    channels: int = 1  # K aligned token streams per position (ids B x L x K when > 1), one table each
-    scalars: int = 0  # integer scalars per position on the exact channel (0: none)
-    encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
-    layers: int = 1
-    kinds: tuple[str, ...] = ("recurrence",)  # layer kinds, cycled over the layers
-    state: int = 16  # F, recurrence channels per direction
-    direction: str = "bidirectional"
-    gate: str = "tied"
-    init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
-    mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
-    pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
-    aggregate: str = "sum"  # all-pairs: how messages are combined
-    integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
-    exact_clip: bool = False  # exact_ weights clipped to [-1, 1], gradient straight through (NAU-style)
-    exact_init: float = 0.0  # > 0: exact_ kernels and tables start uniform in [-exact_init, exact_init]
-    exact_layers: int = -1  # how many leading recurrence layers are on the exact channel (-1: all)
-    quantise: str = "none"  # none | weights (exact_ weights rounded) | drive (exact recurrences' decay and input rounded)
-
-    def __post_init__(self):
-        _check(self.direction, DIRECTIONS, "model.direction")
-        _check(self.gate, GATES, "model.gate")
-        _check(self.aggregate, AGGREGATES, "model.aggregate")
-        _check(self.quantise, QUANTISE, "model.quantise")
-        for kind in self.kinds:
-            _check(kind, KINDS, "model.kinds")
-        for name, value in (("vocab", self.vocab), ("width", self.width), ("window", self.window), ("state", self.state),
-                            ("channels", self.channels)):
-            if value < 1:
-                raise ValueError(f"model.{name}: need >= 1, got {value}")
-        if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
-            raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
-        if not self.kinds:
-            raise ValueError("model.kinds: need at least one layer kind")
-        names = [d.name for d in self.decoders]
-        if len(set(names)) != len(names):
-            raise ValueError(f"model.decoders: names must be unique, got {names}")
 
 
 # --- the recurrence -------------------------------------------------------------------------
@@ -197,10 +119,27 @@ def _compose(earlier, later):
 def gated_scan(a_BxLxF: jax.Array, b_BxLxF: jax.Array, reverse: bool = False) -> jax.Array:
     """All states of h_t = a_t * h_{t-1} + b_t from h = 0 (reverse: h_t = a_t * h_{t+1} + b_t).
 
-    An associative scan over the affine maps h -> a h + b: O(log L) depth. With a = 1 and
-    integer b every partial result is an integer sum, so counts are exact in float32 below 2^24."""
+    On accelerators an associative scan over the affine maps h -> a h + b (O(log L) depth); on CPU
+    a plain sequential loop, about 3x faster there (scripts/speed_train.py, issue 12). With a = 1
+    and integer b every partial result is an integer sum either way, so counts are exact in
+    float32 below 2^24."""
+    return jax.lax.platform_dependent(a_BxLxF, b_BxLxF, cpu=partial(_sequential_scan, reverse=reverse),
+                                      default=partial(_associative_scan, reverse=reverse))
+
+
+def _associative_scan(a_BxLxF: jax.Array, b_BxLxF: jax.Array, reverse: bool) -> jax.Array:
     _, h_BxLxF = jax.lax.associative_scan(_compose, (a_BxLxF, b_BxLxF), reverse=reverse, axis=1)
     return h_BxLxF
+
+
+def _sequential_scan(a_BxLxF: jax.Array, b_BxLxF: jax.Array, reverse: bool) -> jax.Array:
+    def step(h_BxF, ab):
+        h_BxF = ab[0] * h_BxF + ab[1]
+        return h_BxF, h_BxF
+
+    steps = (jnp.swapaxes(a_BxLxF, 0, 1), jnp.swapaxes(b_BxLxF, 0, 1))
+    _, h_LxBxF = jax.lax.scan(step, jnp.zeros_like(b_BxLxF[:, 0]), steps, reverse=reverse)
+    return jnp.swapaxes(h_LxBxF, 0, 1)
 
 
 def _compose_matrices(earlier, later):

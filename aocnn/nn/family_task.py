@@ -9,6 +9,10 @@ decoding (argmax, round) with each head's confidence.
 
 Training: `examples(rng, n, data, far=False)` gives records in the training range; `far=True` gives
 records beyond it (data.ood_*), which the stop rule also requires to be exact.
+
+This module, aocnn.nn.config, aocnn.nn.task and aocnn.nn.encode import no jax or flax: a puzzle
+module imports them at top level, and the registry imports every puzzle module for `aocnn list`.
+jax and flax are imported inside the functions that run a network (tests/test_cold_imports.py).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from aocnn.nn.config import Config, from_dict, to_dict
+from aocnn.nn.config import FAMILY, Config, from_dict, to_dict
 from aocnn.nn.task import FLOAT32_EXACT, Ablation, NeuralAnswer, NeuralTask, total
 
 Inputs = dict[str, np.ndarray]
@@ -54,8 +58,6 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
                 ablations: tuple[Ablation, ...] = ()) -> NeuralTask:
     """The NeuralTask for `spec`, ready for the one training loop, checkpoints and the runner.
     Its hints are the config's (`data.hints`, () for final answers only)."""
-    from aocnn.nn.family import FAMILY
-
     def batch(rng: np.random.Generator, n: int, beyond: bool) -> dict[str, Any]:
         _, inputs, targets = spec.examples(rng, n, spec.config.data, beyond)
         return {"inputs": inputs, "targets": targets}
@@ -157,21 +159,15 @@ def run(spec: FamilySpec, model, records: Any) -> Decoded:
     """Encode in chunks, run, decode each head (numpy)."""
     from aocnn.nn.family import decode
 
-    heads = [d.name for d in spec.config.model.decoders]
-
-    def one(inputs: Inputs) -> Decoded:
-        count = len(next(iter(inputs.values())))  # records in this chunk
-        outputs = model(padded_rows(inputs, bucket(count)))
-        return decode(spec.config.model, {head: outputs[head][:count] for head in heads})
-
-    parts: list[Decoded] = [one(inputs) for inputs in spec.encode(records)]
+    parts: list[Decoded] = [decode(spec.config.model, model(inputs)) for inputs in spec.encode(records)]
     return {head: (np.concatenate([p[head][0] for p in parts]), np.concatenate([p[head][1] for p in parts]))
             for head in parts[0]}
 
 
 def bucket(count: int) -> int:
     """Batch sizes in powers of two (at least 8): a solve compiles a few shapes, not one per record count
-    (the halting loop's shrinking batches, inputs of any length)."""
+    (the halting loop's shrinking batches, inputs of any length). `aocnn.nn.model.Model` pads family
+    networks' batches with `padded_rows` and reads back only the real rows."""
     return max(8, 1 << max(count - 1, 0).bit_length())
 
 

@@ -11,14 +11,14 @@ import platform
 from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import jax
+from typing import TYPE_CHECKING, Any
 
 from aocnn.errors import WeightsError
 from aocnn.nn import checkpoint
 from aocnn.nn.task import Batch, NeuralAnswer, NeuralTask
-from aocnn.nn.training import TrainReport, count_parameters
+
+if TYPE_CHECKING:  # jax is imported by what runs a network, not by `aocnn list` finding weights
+    from aocnn.nn.training import TrainReport
 
 
 def weights_root() -> Path:
@@ -31,6 +31,26 @@ def weights_path(task: NeuralTask, root: Path | None = None) -> Path:
     return Path(root or weights_root()) / task.name
 
 
+_FORWARDS: dict[tuple, Any] = {}
+
+
+def shared_forward(task: NeuralTask):
+    """The jitted forward pass of `task`'s network, one per architecture: parts and puzzles that run the
+    same network (same class, same config) share one compiled program per input shape."""
+    import json
+
+    import jax
+
+    module = getattr(task.model, "module", task.model)  # lazy wrappers hold the flax module
+    key = (type(module), json.dumps(task.architecture(), sort_keys=True, default=repr))
+    if key not in _FORWARDS:
+        def forward(params, batch):
+            return module.apply({"params": params}, batch)
+
+        _FORWARDS[key] = jax.jit(forward)
+    return _FORWARDS[key]
+
+
 class Model:
     """`model(batch)` runs the network on one device; `model.solve(records)` runs the task's neural path.
 
@@ -39,14 +59,26 @@ class Model:
     """
 
     def __init__(self, task: NeuralTask, params: Any, device=None, meta: dict | None = None):
+        import jax
+
         self.task = task
         self.device = device or jax.local_devices()[0]
         self.params = jax.device_put(params, self.device)
         self.meta = meta or {}
-        self._forward = jax.jit(lambda p, batch: task.model.apply({"params": p}, batch))
+        self._forward = shared_forward(task)
 
     def __call__(self, batch: Batch) -> Any:
-        return self._forward(self.params, jax.device_put(batch, self.device))
+        import jax
+
+        if self.task.configure is None:  # a bespoke network: its batch as it comes
+            return self._forward(self.params, jax.device_put(batch, self.device))
+        # a family network: rows padded to a power of two, so shrinking batches (the halting loop,
+        # inputs of any size) compile a few shapes; the caller sees only its own rows
+        from aocnn.nn.family_task import bucket, padded_rows
+
+        count = len(next(iter(batch.values())))
+        outputs = self._forward(self.params, jax.device_put(padded_rows(batch, bucket(count)), self.device))
+        return {name: value if getattr(value, "ndim", 0) == 0 else value[:count] for name, value in outputs.items()}
 
     @property
     def converged(self) -> bool:
@@ -67,7 +99,7 @@ def check_identity(meta: dict[str, Any], task: NeuralTask, puzzle: str, part: in
                            f"{meta.get('parts')}, not {puzzle} part {part}")
     # A family network was rebuilt from the config saved with it; a bespoke one must match the code as saved.
     if task.configure is None and meta.get("architecture") != task.architecture():
-        raise WeightsError(f"weights at {path} were trained with another {type(task.model).__name__} architecture "
+        raise WeightsError(f"weights at {path} were trained with another {task.architecture().get('module')} architecture "
                            f"than the current one")
     if meta.get("converged") is not True and not allow_unconverged:
         raise WeightsError(f"weights at {path} come from a training run that did not converge "
@@ -125,6 +157,8 @@ def _config_dict(config: Any) -> dict[str, Any]:
 
 def save(task: NeuralTask, puzzle: str, parts: list[int], params: Any, report: TrainReport, devices: list,
          root: Path | None = None) -> Path:
+    from aocnn.nn.training import count_parameters
+
     assert count_parameters(params) == report.parameters
     return checkpoint.save(weights_path(task, root), params, metadata(task, puzzle, parts, report, devices),
                            list(report.history))

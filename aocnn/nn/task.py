@@ -116,9 +116,40 @@ class NeuralTask:
         """The model's config as plain JSON-able values, for meta.json."""
         if hasattr(self.model, "architecture"):
             return self.model.architecture()
-        fields = self.model.__dataclass_fields__
-        config = {name: getattr(self.model, name) for name in fields if name not in ("parent", "name")}
-        return {"module": type(self.model).__name__, **{k: _jsonable(v) for k, v in config.items()}}
+        return module_architecture(self.model)
+
+
+def module_architecture(module: Any) -> dict[str, Any]:
+    """A flax module's class name and dataclass fields, as meta.json records a bespoke network."""
+    fields = module.__dataclass_fields__
+    config = {name: getattr(module, name) for name in fields if name not in ("parent", "name")}
+    return {"module": type(module).__name__, **{k: _jsonable(v) for k, v in config.items()}}
+
+
+class LazyModule:
+    """A bespoke flax module, built by `build()` on first use.
+
+    Puzzle modules are imported whenever the registry is read (`aocnn list`, a classical solve);
+    `build` imports flax inside, so only a neural run pays for it."""
+
+    def __init__(self, build: Callable[[], Any]):
+        self._build = build
+        self._module = None
+
+    @property
+    def module(self) -> Any:
+        if self._module is None:
+            self._module = self._build()
+        return self._module
+
+    def apply(self, *args, **kwargs):
+        return self.module.apply(*args, **kwargs)
+
+    def init(self, *args, **kwargs):
+        return self.module.init(*args, **kwargs)
+
+    def architecture(self) -> dict[str, Any]:
+        return module_architecture(self.module)
 
 
 def _jsonable(value: Any) -> Any:

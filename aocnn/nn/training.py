@@ -6,6 +6,8 @@ parameters are replicated, and jit inserts the gradient all-reduce.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
@@ -21,6 +23,10 @@ from aocnn.errors import AocnnError
 from aocnn.nn.task import Batch, NeuralTask
 
 HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
+FAR_OFFSET = 2_000_003  # ... and held-out data beyond the training range from a third
+# Batches a producer thread makes ahead of the step (0: made in the loop, no thread). Many: the
+# producer starts before the first compile and banks batches while jax compiles (a batch is small).
+PREFETCH = 16
 
 
 class TrainingError(AocnnError):
@@ -48,6 +54,7 @@ class TrainReport:
     far_exact: float | None
     converged: bool  # exact and confident on fresh held-out data in range and beyond, several times in a row
     parameters: int
+    data_wait_seconds: float = 0.0  # of `seconds`, the loop waited this long for generated data
     history: tuple[dict[str, Any], ...] = ()  # one `Evaluation` (as a dict) per held-out check, in order
 
 
@@ -143,44 +150,101 @@ def evaluate(task: NeuralTask, params: Any, batches: list[Batch], eval_step: Cal
     return float(np.mean(losses)), exact / total
 
 
+class Producer:
+    """`make()` called over and over on a background thread, at most `ahead` results made ahead of use.
+
+    The thread is the only caller of `make`, so a seeded generator gives the same items in the same
+    order as calling it in the loop. An exception in `make` is raised by the `next()` that would
+    have returned its item; `close()` (or leaving the `with` block, Ctrl-C included) stops the thread.
+    With `ahead` = 0 there is no thread: `next()` calls `make()` itself."""
+
+    def __init__(self, make: Callable[[], Any], ahead: int = PREFETCH, name: str = "aocnn-data"):
+        self.make = make
+        self.waited = 0.0  # seconds `next()` spent waiting for (or making) items
+        self._stop = threading.Event()
+        self._slots = threading.Semaphore(ahead)  # an item is made only when a slot is free: none wasted
+        self._made: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True) if ahead > 0 else None
+        if self._thread is not None:
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self._slots.acquire(timeout=0.1):
+                continue
+            try:
+                self._made.put((True, self.make()))
+            except BaseException as error:  # noqa: BLE001 (handed to the consumer, which raises it)
+                self._made.put((False, error))
+                return
+
+    def __next__(self) -> Any:
+        start = time.perf_counter()
+        try:
+            if self._thread is None:
+                return self.make()
+            made, item = self._made.get()
+            if not made:
+                raise item
+            self._slots.release()
+            return item
+        finally:
+            self.waited += time.perf_counter() - start
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)  # a `make` still running finishes on its own (a daemon thread)
+
+    def __enter__(self) -> "Producer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def train(
     task: NeuralTask,
     seed: int = 0,
     max_steps: int | None = None,
     devices: list | None = None,
     progress: Callable[[Progress], None] | None = None,
+    prefetch: int = PREFETCH,
 ) -> tuple[Any, TrainReport]:
     """Train from scratch until `exact_evals` fresh held-out sets in a row are exact, both in the
     training range and beyond it (`task.make_far_batch`): a network exact only on the sizes it
-    was trained on is never reported converged."""
+    was trained on is never reported converged.
+
+    Training batches and held-out sets are made by producer threads (`prefetch` ahead, 0: in the
+    loop) while the jitted step runs; each stream has its own seeded generator, so the run is the
+    same with or without them."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
     batch_size = parallel.round_batch(cfg.batch_size)
 
-    params = init_params(task, seed)
-    state = train_state.TrainState.create(
-        apply_fn=task.model.apply, params=parallel.replicate(params), tx=make_optimizer(task, max_steps)
-    )
-    train_step, eval_step = make_train_step(task), make_eval_step(task)
-
+    eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
+    far_chunk = parallel.round_batch(min(cfg.far_size, 1024))
     data_rng = np.random.default_rng(seed)
     held_out_rng = np.random.default_rng(seed + HELD_OUT_OFFSET)
-    eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
+    far_rng = np.random.default_rng(seed + FAR_OFFSET)
 
-    far_chunk = parallel.round_batch(min(cfg.far_size, 1024))
+    def held_out_set() -> list[Batch]:  # new examples at every evaluation, from their own stream
+        return [task.held_out_batch(held_out_rng, eval_chunk) for _ in range(-(-cfg.eval_size // eval_chunk))]
 
-    def fresh_held_out() -> list[Batch]:  # new examples at every evaluation, from their own stream
-        return [parallel.batch(task.held_out_batch(held_out_rng, eval_chunk)) for _ in range(-(-cfg.eval_size // eval_chunk))]
+    def far_set() -> list[Batch]:
+        return [task.make_far_batch(far_rng, far_chunk) for _ in range(-(-cfg.far_size // far_chunk))]
 
-    def fresh_far() -> list[Batch]:
-        return [parallel.batch(task.make_far_batch(held_out_rng, far_chunk)) for _ in range(-(-cfg.far_size // far_chunk))]
+    batches = Producer(lambda: task.make_batch(data_rng, batch_size), prefetch, "aocnn-batches")
+    held_out = Producer(held_out_set, min(prefetch, 1), "aocnn-held-out")
+    far = Producer(far_set, min(prefetch, 1), "aocnn-far")
 
     def check(params) -> tuple[float, float | None, float]:
         """Held-out exactness in range, and beyond it once in range is exact (it costs more); the held-out loss."""
-        held_out_loss, in_range = evaluate(task, params, fresh_held_out(), eval_step)
-        far = evaluate(task, params, fresh_far(), eval_step)[1] if in_range == 1.0 else None
-        return in_range, far, held_out_loss
+        held_out_loss, in_range = evaluate(task, params, [parallel.batch(b) for b in next(held_out)], eval_step)
+        if in_range < 1.0:
+            return in_range, None, held_out_loss
+        return in_range, evaluate(task, params, [parallel.batch(b) for b in next(far)], eval_step)[1], held_out_loss
 
     def candidate(params):
         """What would be saved now: evaluations judge the network that ships, e.g. with weights committed."""
@@ -193,34 +257,41 @@ def train(
         history.append(asdict(Evaluation(step, step * batch_size, round(time.perf_counter() - start, 3),
                                          float(schedule(step)), loss, held_out_loss, exact, far_exact, stage)))
 
-    start = time.perf_counter()
-    exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
-    while step < max_steps:
-        batch = parallel.batch(task.make_batch(data_rng, batch_size))
-        state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
-        step += 1
-        if step % cfg.eval_every == 0 or step == max_steps:
-            loss = float(loss_value)
-            if not np.isfinite(loss):
-                raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
-            exact, far_exact, held_out_loss = check(candidate(state.params))
-            record("train", held_out_loss)
-            exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
-            if progress is not None:
-                elapsed = time.perf_counter() - start
-                progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
-            if exact_streak >= cfg.exact_evals:
-                break
-
-    params = jax.device_get(state.params)
-    converged = exact_streak >= cfg.exact_evals
-    if task.finalize is not None:
-        params = task.finalize(params)
-        checks = [check(parallel.replicate(params)) for _ in range(cfg.exact_evals)]
-        exact = min(c[0] for c in checks)
-        far_exact = None if any(c[1] is None for c in checks) else min(c[1] for c in checks)
-        record("final", max(c[2] for c in checks))
-        converged = converged and far_exact == 1.0
+    train_step, eval_step = make_train_step(task), make_eval_step(task)
+    with batches, held_out, far:
+        params = init_params(task, seed)  # its own generator: the producers are already at work
+        # the whole state on the mesh, the step counter and optimizer state too: step 0 then has the
+        # placement every later step has, and train_step compiles once
+        state = parallel.replicate(train_state.TrainState.create(
+            apply_fn=task.model.apply, params=params, tx=make_optimizer(task, max_steps)))
+        start = time.perf_counter()
+        exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
+        while step < max_steps:
+            batch = parallel.batch(next(batches))
+            state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
+            step += 1
+            if step % cfg.eval_every == 0 or step == max_steps:
+                loss = float(loss_value)
+                if not np.isfinite(loss):
+                    raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
+                exact, far_exact, held_out_loss = check(candidate(state.params))
+                record("train", held_out_loss)
+                exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
+                if progress is not None:
+                    elapsed = time.perf_counter() - start
+                    progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
+                if exact_streak >= cfg.exact_evals:
+                    break
+        batches.close()  # the final checks below need no more training batches
+        params = jax.device_get(state.params)
+        converged = exact_streak >= cfg.exact_evals
+        if task.finalize is not None:
+            params = task.finalize(params)
+            checks = [check(parallel.replicate(params)) for _ in range(cfg.exact_evals)]
+            exact = min(c[0] for c in checks)
+            far_exact = None if any(c[1] is None for c in checks) else min(c[1] for c in checks)
+            record("final", max(c[2] for c in checks))
+            converged = converged and far_exact == 1.0
 
     report = TrainReport(
         seed=seed,
@@ -232,6 +303,7 @@ def train(
         far_exact=far_exact,
         converged=converged,
         parameters=count_parameters(params),
+        data_wait_seconds=batches.waited + held_out.waited + far.waited,
         history=tuple(history),
     )
     return params, report

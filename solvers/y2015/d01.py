@@ -22,15 +22,14 @@ Neural solvers:
 
 from __future__ import annotations
 
-import flax.linen as nn
-import jax.numpy as jnp
+from functools import cache
+
 import numpy as np
 
 from aocnn.errors import InputError
-from aocnn.nn.recurrent import LinearRecurrence, last_step, stick_breaking, unit_clip, uniform_init
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
 from aocnn.nn.family_task import FamilySpec, family_task
-from aocnn.nn.task import FLOAT32_EXACT, Ablation, NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.task import FLOAT32_EXACT, Ablation, LazyModule, NeuralAnswer, NeuralTask, TrainConfig
 from aocnn.registry import Puzzle
 
 UP, DOWN = "(", ")"
@@ -238,34 +237,46 @@ PART1 = family_task(
 )
 
 
-class FirstBasement(nn.Module):
-    """Part 2: floor signal per step -> ReLU net -> stop logit -> stick-breaking over positions and never.
+@cache
+def first_basement() -> type:
+    """Part 2's flax class, defined when a neural run first asks for it (flax is not imported before)."""
+    import flax.linen as nn
+    import jax.numpy as jnp
 
-    The floor signal is also read out after the last step and taught the final floor (an
-    auxiliary target): the first-basement label alone leaves a counter that is almost
-    right on 200 steps good enough, and almost right drifts over 7,000.
-    """
+    from aocnn.nn.recurrent import LinearRecurrence, last_step, stick_breaking, unit_clip, uniform_init
 
-    vocab: int = VOCAB
-    hidden: int = 8
+    class FirstBasement(nn.Module):
+        """Part 2: floor signal per step -> ReLU net -> stop logit -> stick-breaking over positions and never.
 
-    @nn.compact
-    def __call__(self, batch):
-        floor_BxTx1 = LinearRecurrence(self.vocab, 1)(batch["ids"], batch["mask"])
-        readout = unit_clip(self.param("readout", uniform_init(0.5), ()))
-        hidden_BxTxH = nn.relu(nn.Dense(self.hidden)(floor_BxTx1))
-        stop_logit_BxT = nn.Dense(1)(hidden_BxTxH)[..., 0]
-        log_first_BxT, log_never_B = stick_breaking(stop_logit_BxT, batch["mask"])
-        return {
-            "floor": last_step(floor_BxTx1, batch["mask"])[:, 0] * readout,
-            "log_p": jnp.concatenate([log_first_BxT, log_never_B[:, None]], axis=1),  # last column: never
-        }
+        The floor signal is also read out after the last step and taught the final floor (an
+        auxiliary target): the first-basement label alone leaves a counter that is almost
+        right on 200 steps good enough, and almost right drifts over 7,000.
+        """
+
+        vocab: int = VOCAB
+        hidden: int = 8
+
+        @nn.compact
+        def __call__(self, batch):
+            floor_BxTx1 = LinearRecurrence(self.vocab, 1)(batch["ids"], batch["mask"])
+            readout = unit_clip(self.param("readout", uniform_init(0.5), ()))
+            hidden_BxTxH = nn.relu(nn.Dense(self.hidden)(floor_BxTx1))
+            stop_logit_BxT = nn.Dense(1)(hidden_BxTxH)[..., 0]
+            log_first_BxT, log_never_B = stick_breaking(stop_logit_BxT, batch["mask"])
+            return {
+                "floor": last_step(floor_BxTx1, batch["mask"])[:, 0] * readout,
+                "log_p": jnp.concatenate([log_first_BxT, log_never_B[:, None]], axis=1),  # last column: never
+            }
+
+    return FirstBasement
 
 
 FLOOR_TOLERANCE = 1e-3  # right to within this on 200 steps leaves room for 350x longer walks
 
 
 def part1_loss(floor_B, batch):
+    import jax.numpy as jnp
+
     error_B = floor_B - batch["floor"]
     return jnp.mean(error_B**2), jnp.abs(error_B) < FLOOR_TOLERANCE
 
@@ -277,6 +288,8 @@ TRAINED_MARGIN = np.log(0.9995)  # held-out walks count as right only this sure:
 
 def part2_loss(outputs, batch):
     """Cross-entropy of the outcome distribution (already normalised: positions, then never), plus the floor."""
+    import jax.numpy as jnp
+
     log_p_BxT1 = outputs["log_p"]
     first_B = jnp.where(batch["first"] >= batch["ids"].shape[1], log_p_BxT1.shape[1] - 1, batch["first"])
     log_p_label_B = jnp.take_along_axis(log_p_BxT1, first_B[:, None], axis=1)[:, 0]
@@ -303,7 +316,7 @@ def solve_part2(model, line: str) -> NeuralAnswer:
 
 PART2 = NeuralTask(
     name="2015_01/part2",
-    model=FirstBasement(),
+    model=LazyModule(lambda: first_basement()()),
     make_batch=part2_batch,
     make_far_batch=lambda rng, n: part2_batch(rng, n, FAR_LENGTH),
     far=f"walks of 1-{FAR_LENGTH:,} characters",

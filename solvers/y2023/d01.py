@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import re
 
-from functools import partial
+from functools import cache, partial
 
-import flax.linen as nn
 import numpy as np
 
 from aocnn.errors import line_error
@@ -31,8 +30,7 @@ from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig
 from aocnn.nn.config import TrainSection as TrainConfig
 from aocnn.nn.encode import char_ids, char_table, chunks
 from aocnn.nn.family_task import FamilySpec, family_task
-from aocnn.nn.layers import WindowEmbed, latch
-from aocnn.nn.task import Ablation, NeuralAnswer, NeuralTask, TrainConfig as LoopConfig, total
+from aocnn.nn.task import Ablation, LazyModule, NeuralAnswer, NeuralTask, TrainConfig as LoopConfig, total
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -234,24 +232,33 @@ ABLATIONS = (
 # they passed. Trained on the answers plus the named hint `digit_starts` (per-position labels from the
 # generator). Hand-written: ids, argmax of each latch, 10*first+last, sum. Score 2.
 
-class CalibrationReader(nn.Module):
-    window: int = 5  # the longest words, "three", "seven" and "eight", have 5 characters
-    features: int = 48
+@cache
+def calibration_reader() -> type:
+    """Part 2's flax class, defined when a neural run first asks for it (flax is not imported before)."""
+    import flax.linen as nn
 
-    @nn.compact
-    def __call__(self, batch):
-        ids_BxL, lengths_B = batch["ids"], batch["lengths"]
-        h_BxLxF = nn.relu(WindowEmbed(len(ALPHABET) + 2, self.features, self.window)(ids_BxL))
-        h_BxLxF = nn.relu(nn.Dense(self.features)(h_BxLxF))
-        starts_BxL = nn.Dense(1, name="starts")(h_BxLxF)[..., 0]  # logit: a digit starts here
-        value_BxLx10 = nn.Dense(10, name="value")(h_BxLxF)  # which digit, if one starts here
-        sharpness = self.param("sharpness", nn.initializers.ones, ())  # lets training make answers decisive
-        return {
-            "first": sharpness * latch(value_BxLx10, starts_BxL, lengths_B, reverse=True),
-            "last": sharpness * latch(value_BxLx10, starts_BxL, lengths_B),
-            "starts": starts_BxL,
-            "value": value_BxLx10,
-        }
+    from aocnn.nn.layers import WindowEmbed, latch
+
+    class CalibrationReader(nn.Module):
+        window: int = 5  # the longest words, "three", "seven" and "eight", have 5 characters
+        features: int = 48
+
+        @nn.compact
+        def __call__(self, batch):
+            ids_BxL, lengths_B = batch["ids"], batch["lengths"]
+            h_BxLxF = nn.relu(WindowEmbed(len(ALPHABET) + 2, self.features, self.window)(ids_BxL))
+            h_BxLxF = nn.relu(nn.Dense(self.features)(h_BxLxF))
+            starts_BxL = nn.Dense(1, name="starts")(h_BxLxF)[..., 0]  # logit: a digit starts here
+            value_BxLx10 = nn.Dense(10, name="value")(h_BxLxF)  # which digit, if one starts here
+            sharpness = self.param("sharpness", nn.initializers.ones, ())  # lets training make answers decisive
+            return {
+                "first": sharpness * latch(value_BxLx10, starts_BxL, lengths_B, reverse=True),
+                "last": sharpness * latch(value_BxLx10, starts_BxL, lengths_B),
+                "starts": starts_BxL,
+                "value": value_BxLx10,
+            }
+
+    return CalibrationReader
 
 
 def hinted_examples(batch_lines: list[str], spelled: bool, width: int = MAX_TRAIN_LENGTH) -> dict[str, np.ndarray]:
@@ -313,7 +320,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 FAR_LENGTHS = (100, 260)
 BESPOKE_PART2 = NeuralTask(
     name="2023_01/part2",
-    model=CalibrationReader(),
+    model=LazyModule(lambda: calibration_reader()()),
     make_batch=lambda rng, n: hinted_examples(training_lines(rng, n, True), True),
     make_far_batch=lambda rng, n: hinted_examples(training_lines(rng, n, True, *FAR_LENGTHS), True, FAR_LENGTHS[1]),
     far=f"lines of {FAR_LENGTHS[0]}-{FAR_LENGTHS[1]} characters",

@@ -26,17 +26,14 @@ that learn signs): a difference table built from neural accumulators (NAC, aocnn
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import pairwise
 
-import flax.linen as nn
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from aocnn.errors import InputError, line_error
-from aocnn.nn.arithmetic import NAC, commit_integral
 from aocnn.nn.encode import chunks
-from aocnn.nn.task import FLOAT64_EXACT, Batch, NeuralAnswer, NeuralTask, TrainConfig, total
+from aocnn.nn.task import FLOAT64_EXACT, Batch, LazyModule, NeuralAnswer, NeuralTask, TrainConfig, total
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -188,25 +185,36 @@ def make_far_examples(rng: np.random.Generator, n: int) -> Batch:
 
 # --- neural ---------------------------------------------------------------------------------
 
-class DifferenceTableNet(nn.Module):
-    """Rows of the difference table from one shared NAC, read bottom-up by one shared NAC.
+@cache
+def difference_table_net() -> type:
+    """The network's flax class, defined when a neural run first asks for it (flax is not imported before)."""
+    import flax.linen as nn
+    import jax
+    import jax.numpy as jnp
 
-    Returns the read-out with the learned (soft) weights, the read-out with the weights
-    rounded to integers, per line the largest magnitude met in the rounded run, and how far
-    the weights are from integers (the training loss pulls on it once the fit is close).
-    """
+    from aocnn.nn.arithmetic import NAC
 
-    init_scale: float = 0.5
+    class DifferenceTableNet(nn.Module):
+        """Rows of the difference table from one shared NAC, read bottom-up by one shared NAC.
 
-    @nn.compact
-    def __call__(self, batch: Batch) -> dict[str, jax.Array]:
-        difference = NAC(2, 1, self.init_scale, name="difference")
-        readout = NAC(3, 1, self.init_scale, name="readout")
-        values_BxL, length_B = jnp.asarray(batch["values"]), jnp.asarray(batch["length"])
-        soft_B, _ = extrapolate(difference.weights(), readout.weights(), values_BxL, length_B)
-        integral_B, peak_B = extrapolate(difference.weights(True), readout.weights(True), values_BxL, length_B)
-        penalty = difference.integrality() + readout.integrality()
-        return {"soft": soft_B, "integral": integral_B, "peak": peak_B, "integrality": penalty}
+        Returns the read-out with the learned (soft) weights, the read-out with the weights
+        rounded to integers, per line the largest magnitude met in the rounded run, and how far
+        the weights are from integers (the training loss pulls on it once the fit is close).
+        """
+
+        init_scale: float = 0.5
+
+        @nn.compact
+        def __call__(self, batch: Batch) -> dict[str, jax.Array]:
+            difference = NAC(2, 1, self.init_scale, name="difference")
+            readout = NAC(3, 1, self.init_scale, name="readout")
+            values_BxL, length_B = jnp.asarray(batch["values"]), jnp.asarray(batch["length"])
+            soft_B, _ = extrapolate(difference.weights(), readout.weights(), values_BxL, length_B)
+            integral_B, peak_B = extrapolate(difference.weights(True), readout.weights(True), values_BxL, length_B)
+            penalty = difference.integrality() + readout.integrality()
+            return {"soft": soft_B, "integral": integral_B, "peak": peak_B, "integrality": penalty}
+
+    return DifferenceTableNet
 
 
 def extrapolate(difference_2x1, readout_3x1, values_BxL, length_B):
@@ -215,6 +223,9 @@ def extrapolate(difference_2x1, readout_3x1, values_BxL, length_B):
     Rows keep the padded width; row `depth` holds length - depth values and is zero beyond,
     so lines of any lengths share one batch and one compiled program (a scan over depth).
     """
+    import jax
+    import jax.numpy as jnp
+
     dtype = values_BxL.dtype
     difference_2x1, readout_3x1 = difference_2x1.astype(dtype), readout_3x1.astype(dtype)
     positions_L = jnp.arange(values_BxL.shape[1])
@@ -250,6 +261,9 @@ INTEGRALITY = 1.0  # pulls NAC weights to -1, 0, 1 (as in NAU, Madsen & Johansen
 
 def make_loss(label: str):
     def loss(outputs, batch):
+        import jax
+        import jax.numpy as jnp
+
         target_B = batch[label]
         soft_B = outputs["soft"]
         error_B = (soft_B - target_B) / LOSS_SCALE
@@ -274,6 +288,8 @@ def encode(sequences: list[list[int]]) -> Batch:
 
 def run_exact(model, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     """The network's read-out per line, in float64 with its weights as stored, and which lines stayed exact."""
+    import jax
+
     with jax.enable_x64(True):
         outputs = model(encode(sequences))
         answers = np.asarray(outputs["soft"], dtype=np.float64)
@@ -282,6 +298,13 @@ def run_exact(model, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray
 
 
 CHUNK = 4096  # lines per network call
+
+
+def commit_integral(params):
+    """Training's last step: the NAC weights committed to the integers they converged to."""
+    from aocnn.nn.arithmetic import commit_integral as commit
+
+    return commit(params)
 
 
 def neural_solve(model, sequences: list[list[int]]) -> NeuralAnswer:
@@ -293,7 +316,7 @@ def neural_task(part: int) -> NeuralTask:
     label = {1: "next", 2: "previous"}[part]
     return NeuralTask(
         name=f"2023_09/part{part}",
-        model=DifferenceTableNet(),
+        model=LazyModule(lambda: difference_table_net()()),
         make_batch=make_examples,
         make_eval_batch=make_eval_examples,
         make_far_batch=make_far_examples,

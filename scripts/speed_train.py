@@ -1,0 +1,101 @@
+"""Where a training run's wall time goes: compiling, waiting for generated data, the rest (the step).
+
+    taskset -c 0,1 python scripts/speed_train.py [--task 2023/1/1 ...] [--steps 300] [--repeats 3]
+
+For each task (YEAR/DAY/PART, default 2023/1/1), runs `--steps` training steps (the stop rule off,
+held-out checks as configured) with batches made in the loop (`prefetch=0`, as before the producer
+thread) and by the producer thread (`prefetch=2`), taking turns, `--repeats` times each. Per mode,
+medians of: wall time of `training.train`, its share compiling (jax's compile events: tracing,
+lowering, XLA), its share waiting for data (the loop blocked on a generator or on the producer),
+and the rest (the jitted steps and the loop's own work); also the generators' own time, wherever it
+ran. The producer only helps with a second core: run it with `taskset -c 0,1` (or compare with `-c 0`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import statistics
+import sys
+import threading
+import time
+
+from aocnn import registry
+from aocnn.nn import training
+from aocnn.nn.compiles import compilations
+from aocnn.nn.config import override
+
+
+def endless(task, steps: int):
+    """The task with its stop rule off, so every run takes `steps` steps."""
+    if task.configure is not None:
+        return task.configure(override(task.config, [f"train.exact_evals={10**9}", f"train.max_steps={steps}"]))
+    return dataclasses.replace(task, train=dataclasses.replace(task.train, exact_evals=10**9, max_steps=steps))
+
+
+def timed(task):
+    """The task with its generators timed (they may run on producer threads: a lock guards the sum)."""
+    spent = {"seconds": 0.0}
+    lock = threading.Lock()
+
+    def wrap(make):
+        if make is None:
+            return None
+
+        def made(rng, n):
+            start = time.perf_counter()
+            try:
+                return make(rng, n)
+            finally:
+                with lock:
+                    spent["seconds"] += time.perf_counter() - start
+
+        return made
+
+    return dataclasses.replace(task, make_batch=wrap(task.make_batch), make_far_batch=wrap(task.make_far_batch),
+                               make_eval_batch=wrap(task.make_eval_batch)), spent
+
+
+def one_run(task, steps: int, prefetch: int) -> dict[str, float]:
+    task, generated = timed(endless(task, steps))
+    with compilations() as seen:
+        start = time.perf_counter()
+        _, report = training.train(task, seed=0, max_steps=steps, prefetch=prefetch)
+        wall = time.perf_counter() - start
+    return {"wall": wall, "compile": seen.seconds, "data wait": report.data_wait_seconds,
+            "step and loop": wall - seen.seconds - report.data_wait_seconds, "generators": generated["seconds"],
+            "train_step compiles": seen.count("train_step"), "examples": report.examples}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task", action="append", help="YEAR/DAY/PART (repeatable; default 2023/1/1)")
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    modes = {"in the loop": 0, "producer thread": training.PREFETCH}
+    print(f"affinity {sorted(os.sched_getaffinity(0))}, {args.steps} steps per run, medians of {args.repeats} "
+          "interleaved runs")
+    for spec in args.task or ["2023/1/1"]:
+        year, day, part = map(int, spec.split("/"))
+        task = registry.get(year, day).neural[part]
+        runs: dict[str, list[dict]] = {mode: [] for mode in modes}
+        for repeat in range(args.repeats):
+            for mode, prefetch in modes.items():
+                runs[mode].append(one_run(task, args.steps, prefetch))
+                print(f"  {spec} {mode} run {repeat + 1}: {runs[mode][-1]['wall']:.1f} s", file=sys.stderr, flush=True)
+        print(f"{spec} ({task.name}), batch {task.train.batch_size}, "
+              f"{runs['in the loop'][0]['examples']:,} examples per run:")
+        walls = {}
+        for mode, results in runs.items():
+            med = {key: statistics.median(r[key] for r in results) for key in results[0]}
+            walls[mode] = med["wall"]
+            shares = ", ".join(f"{key} {med[key] / med['wall']:.0%}" for key in ("compile", "data wait", "step and loop"))
+            print(f"  {mode:<16} wall {med['wall']:6.1f} s: {shares}; generators ran {med['generators'] / med['wall']:.0%} "
+                  f"of wall; train_step compiled {med['train_step compiles']:.0f}x")
+        print(f"  wall with the producer thread / in the loop: {walls['producer thread'] / walls['in the loop']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""What training and solving compile, and the data producer thread: nothing compiled twice, the
+same run with the thread as without it. Counts, never timings (speed lives in scripts/speed_*.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import jax
+import numpy as np
+import pytest
+
+from aocnn import registry, runner
+from aocnn.nn import model as nn_model
+from aocnn.nn import training
+from aocnn.nn.compiles import compilations
+from aocnn.nn.config import DataConfig, override
+from conftest import toy_task
+
+
+def tiny_2023_01(part: int = 1, steps: int = 9):
+    task = registry.get(2023, 1).neural[part] if part == 1 else None
+    tiny = override(task.config, ["model.width=8", "model.state=4", "model.encoder_mlp=8", "train.warmup_steps=2",
+                                  f"train.max_steps={steps}", "train.eval_every=3", "train.eval_size=64",
+                                  "train.far_size=32", "train.batch_size=16"])
+    tiny = dataclasses.replace(tiny, data=DataConfig(min_length=1, max_length=20, ood_min_length=21, ood_max_length=40))
+    return task.configure(tiny)
+
+
+def same_params(a, b) -> bool:
+    return all(np.array_equal(x, y) for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)))
+
+
+# --- compilations ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make_task", [tiny_2023_01, lambda: registry.get(2015, 1).neural[1].configure(
+    override(registry.get(2015, 1).neural[1].config, ["train.max_steps=9", "train.eval_every=3", "train.eval_size=64",
+                                                      "train.far_size=32", "data.max_length=30",
+                                                      "data.ood_min_length=31", "data.ood_max_length=60"]))],
+                         ids=["2023_01-part1", "2015_01-part1"])
+def test_a_family_training_run_compiles_its_step_once(make_task):
+    task = make_task()
+    with compilations() as seen:
+        training.train(task, seed=0)
+    assert seen.count("train_step") == 1, seen.programs
+    assert seen.count("eval_step") <= 2, seen.programs  # one shape in range, one beyond
+    assert seen.count("init") == 1, seen.programs
+
+
+def test_a_bespoke_training_run_compiles_its_step_once():
+    with compilations() as seen:
+        training.train(toy_task("toy/part1"), seed=0, max_steps=25)
+    assert seen.count("train_step") == 1 and seen.count("eval_step") <= 2, seen.programs  # held-out sets of two sizes
+
+
+@pytest.mark.parametrize("year, day, networks", [(2023, 1, 2), (2023, 9, 1)])
+def test_solving_both_parts_compiles_one_forward_per_network(year, day, networks):
+    """2023/1's parts run two different networks; 2023/9's run one (shared), however often they are solved."""
+    puzzle = registry.get(year, day)
+    records = puzzle.records(puzzle.generate_input(5))
+    nn_model._FORWARDS.clear()  # as in a fresh process
+    with compilations() as seen:
+        loaded = runner.Networks()
+        for part in (1, 2):
+            runner.run_neural(puzzle, part, records, loaded)  # a first solve and the warm ones
+    assert seen.count("forward") == networks, seen.programs
+
+
+# --- the data producer thread ---------------------------------------------------------------
+
+@pytest.mark.parametrize("make_task", [lambda: toy_task("toy/part1"), lambda: tiny_2023_01(steps=12)], ids=["toy", "2023_01"])
+def test_the_producer_thread_changes_nothing_in_the_run(make_task):
+    params_loop, report_loop = training.train(make_task(), seed=4, prefetch=0)
+    params_thread, report_thread = training.train(make_task(), seed=4, prefetch=2)
+    assert same_params(params_loop, params_thread)
+    assert (report_loop.steps, report_loop.exact, report_loop.far_exact, report_loop.loss) == (
+        report_thread.steps, report_thread.exact, report_thread.far_exact, report_thread.loss)
+
+
+def test_producer_gives_items_in_order_and_raises_what_make_raised():
+    rng = np.random.default_rng(0)
+    expected = np.random.default_rng(0).integers(0, 1000, 20).tolist()
+    calls = iter(range(21))
+
+    def make():
+        if next(calls) == 20:
+            raise ValueError("generator broke")
+        return int(rng.integers(0, 1000))
+
+    with training.Producer(make, ahead=3) as producer:
+        assert [next(producer) for _ in range(20)] == expected
+        with pytest.raises(ValueError, match="generator broke"):
+            next(producer)
+
+
+def test_producer_makes_at_most_ahead_and_stops_on_close():
+    made = []
+    producer = training.Producer(lambda: made.append(1) or len(made), ahead=2)
+    assert next(producer) == 1
+    producer.close()
+    assert not producer._thread.is_alive() and len(made) <= 3
+    assert not [t for t in threading.enumerate() if t.name == "aocnn-data"]
+
+
+def test_an_error_in_the_generator_stops_training_with_it():
+    task = toy_task("toy/part1")
+    seen = []
+
+    def broken(rng, n):
+        seen.append(n)
+        if len(seen) > 5:
+            raise RuntimeError("generator broke")
+        return task.make_batch(rng, n)
+
+    with pytest.raises(RuntimeError, match="generator broke"):
+        training.train(dataclasses.replace(task, make_batch=broken), seed=0)
+    assert not [t for t in threading.enumerate() if t.name.startswith("aocnn-") and t.is_alive()]
