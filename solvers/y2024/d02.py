@@ -6,8 +6,8 @@ changes the level by 1, 2 or 3. Part 1 counts the safe reports. Part 2 counts th
 are safe, or become safe when one of their levels (any one: the first, the last, one inside) is
 taken out.
 
-Neural solvers, both parts score 5: the shared family (aocnn.nn.family), configured only, trained
-on one safe/unsafe answer per report, no hints.
+Neural solver for part 1, score 5: the shared family (aocnn.nn.family), configured only, trained on
+one safe/unsafe answer per report, no hints. Part 2 has no network yet (see below and the README).
 - Encoding (no arithmetic): a report becomes the tokens START, START, then one LEVEL token per
   level; the family's look-ahead window shows position t the kinds of tokens t..t+w-1, and its
   exact channel carries their levels, as plain integers side by side (0 for START and PAD).
@@ -16,12 +16,15 @@ on one safe/unsafe answer per report, no hints.
 - Part 1 (window 2, no token mixing): learned: the step test (1-3 up, or 1-3 down) from a pair of
   levels, "some step is bad for going up / for going down" (max-pooled over positions), and
   "safe = not both". One step per position leaves the network nothing else to lean on.
-- Part 2 (window 5, one bidirectional gated recurrence): position t shows the level that removing
+- Part 2, not shipped (window 5, one bidirectional gated recurrence; `neural_task(2)`, not
+  registered): position t shows the level that removing
   token t+2 would drop with two tokens either side (the two STARTs give the first level such a
   position). Learned: the step test between any two of them, also over the dropped level; whether
   every step before and every step after the dropped level is valid in one direction (the
   recurrence's gates must learn to latch on a bad step, forwards and backwards); that the step over
   it must be valid too; "some removal works" (max over positions). No removal is enumerated in code.
+  Tried on a shared CPU: with levels as ids, 26% of held-out reports exact after 4,500 steps; with
+  levels on the exact channel, 37% after 4,400 (loss still falling). Not converged, so not shipped.
 - Hand-written: parse, START START and a LEVEL token per level with the levels shown, argmax of the safe/unsafe head, the count.
 
 Declared exact range: levels 1-99 (the training range; real inputs hold 1-99) in reports of
@@ -264,5 +267,5 @@ PUZZLE = Puzzle(
     part1=part1,
     part2=part2,
     generate_input=generate_input,
-    neural={1: neural_task(1), 2: neural_task(2)},
+    neural={1: neural_task(1)},  # part 2: neural_task(2) has not converged yet (see the docstring)
 )
