@@ -145,7 +145,9 @@ def test_every_pair_of_levels_in_range_is_judged_exactly(network):
 def test_levels_outside_the_declared_range_are_flagged_not_answered(network):
     part, net = network
     rng = np.random.default_rng(TEST_SEED)
-    reports = [[v * 10_000 for v in d02.report(rng, 6)] for _ in range(200)] + [[0, 1, 2, 3, 4], [98, 99, 100, 101, 102]]
+    large = [[v * 10_000 for v in d02.report(rng, 6)] for _ in range(200)]
+    edges = [[0, 1, 2, 3, 4], [98, 99, 100, 101, 102], [5], list(range(1, 99)) + list(range(99, 0, -1))]  # 197 levels
+    reports = large + edges
     _, sure = answers(net, reports)
     assert not sure.any()
 
