@@ -107,6 +107,15 @@ def test_training_reports_cover_every_kind_of_answer():
 
 # --- neural ---------------------------------------------------------------------------------
 
+def test_each_position_shows_the_kinds_and_levels_of_its_window():
+    inputs = d02.level_inputs([[5, 6, 7], [9, 8]], window=5)
+    assert inputs["ids"].tolist() == [[1, 1, 2, 2, 2, 0, 0, 0], [1, 1, 2, 2, 0, 0, 0, 0]]
+    assert inputs["lengths"].tolist() == [5, 4]
+    assert inputs["scalars"][0, :4].tolist() == [[0, 0, 5, 6, 7], [0, 5, 6, 7, 0], [5, 6, 7, 0, 0], [6, 7, 0, 0, 0]]
+    assert inputs["scalars"][1, 0].tolist() == [0, 0, 9, 8, 0]
+    assert d02.level_inputs([[5, 6, 7]], window=2)["scalars"][0, 1:4].tolist() == [[0, 5], [5, 6], [6, 7]]
+
+
 @pytest.fixture(scope="module", params=[1])  # part 2 has no network yet
 def network(request):
     return request.param, runner.load_neural(PUZZLE, request.param)
