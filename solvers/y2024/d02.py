@@ -16,16 +16,18 @@ one safe/unsafe answer per report, no hints. Part 2 has no network yet (see belo
 - Part 1 (window 2, no token mixing): learned: the step test (1-3 up, or 1-3 down) from a pair of
   levels, "some step is bad for going up / for going down" (max-pooled over positions), and
   "safe = not both". One step per position leaves the network nothing else to lean on.
+  Seed-dependent: seed 0 (shipped) converged in 6,600 steps and is exact on 100,000 fresh reports
+  and 10,000 of 20-50 levels; seeds 1 and 2 did not converge (exact in range, 94.5-99.6% beyond).
 - Part 2, not shipped (window 5, one bidirectional gated recurrence; `neural_task(2)`, not
-  registered): position t shows the level that removing
-  token t+2 would drop with two tokens either side (the two STARTs give the first level such a
-  position). Learned: the step test between any two of them, also over the dropped level; whether
-  every step before and every step after the dropped level is valid in one direction (the
+  registered): position t shows the level that removing token t+2 would drop with two tokens
+  either side (the two STARTs give the first level such a position). Learned: the step test
+  between any two of them, also over the dropped level; whether every step before and every step after the dropped level is valid in one direction (the
   recurrence's gates must learn to latch on a bad step, forwards and backwards); that the step over
   it must be valid too; "some removal works" (max over positions). No removal is enumerated in code.
   Tried on a shared CPU: with levels as ids, 26% of held-out reports exact after 4,500 steps; with
   levels on the exact channel, 37% after 4,400 (loss still falling). Not converged, so not shipped.
-- Hand-written: parse, START START and a LEVEL token per level with the levels shown, argmax of the safe/unsafe head, the count.
+- Hand-written: parse, START START and a LEVEL token per level with the levels shown, argmax of
+  the safe/unsafe head, the count.
 
 Declared exact range: levels 1-99 (the training range; real inputs hold 1-99) in reports of
 2-`MAX_LEVELS` levels. A report outside it (a level of 0 or of 100 and more, one level, or too many)
