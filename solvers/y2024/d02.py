@@ -23,7 +23,8 @@ one safe/unsafe answer per report, no hints. Part 2 has no network yet (see belo
   either side (the two STARTs give the first level such a position). Learned: the step test
   between any two of them, also over the dropped level; whether every step before and every step
   after the dropped level is valid in one direction (the recurrence's gates must learn to latch on
-  a bad step, forwards and backwards); that the step over it must be valid too; "some removal works" (max over positions). No removal is enumerated in code.
+  a bad step, forwards and backwards); that the step over it must be valid too; "some removal
+  works" (max over positions). No removal is enumerated in code.
   Tried on a shared CPU: with levels as ids, 26% of held-out reports exact after 4,500 steps; with
   levels on the exact channel, 37% after 4,400 (loss still falling). Not converged, so not shipped.
 - Hand-written: parse, START START and a LEVEL token per level with the levels shown, argmax of
