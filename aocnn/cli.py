@@ -185,13 +185,13 @@ def solve(year, day, part, solver, input_path, sample, device, weights_root, all
     if notice:
         click.echo(f"aocnn: {notice}", err=True)
     missing = [p for p in parts if p not in puzzle.neural]
-    if "neural" in solvers and missing:
-        click.echo(f"aocnn: no neural solver for {year} day {day} part {', '.join(map(str, missing))}: running classical only", err=True)
     if "neural" in solvers and not missing:
         note("loading the neural solver (restore + compile)...")
     options = runner.RunOptions(parts=parts, solvers=solvers, device=device, weights=weights_root,
                                 allow_unconverged=allow_unconverged)
     result = runner.solve(puzzle, puzzle_input, options)
+    if "neural" in solvers and missing:  # said once the input has been read: a bad input stays one line
+        click.echo(f"aocnn: no neural solver for {year} day {day} part {', '.join(map(str, missing))}: running classical only", err=True)
     if as_json:
         click.echo(json.dumps(result))
     else:
