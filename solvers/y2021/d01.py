@@ -149,14 +149,17 @@ def random_values(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
 
 
 def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, lag: int):
-    """Windows of 4 numbers of up to a random width (one per batch), each earlier one near the
-    latest or unrelated; some windows at the start of an input (missing depths). Target: is the
+    """Windows of 4 numbers of up to a random width (one per batch): a run of close depths, or each
+    earlier one near the latest or unrelated; some windows at the start of an input (missing depths). Target: is the
     latest larger than the one `lag` before it."""
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     width = int(rng.integers(low, high + 1))
     latest = random_values(rng, n, width)
-    rows = [latest] + [np.where(rng.random(n) < 0.6, near(rng, latest, width), random_values(rng, n, width))
-                       for _ in range(STREAMS - 1)]
+    rows = [latest]
+    chain = rng.random(n) < 0.4  # a run like a real input's: each depth near the one after it
+    for _ in range(STREAMS - 1):
+        close = np.where(chain, near(rng, rows[-1], width), near(rng, latest, width))
+        rows.append(np.where(chain | (rng.random(n) < 0.6), close, random_values(rng, n, width)))
     rows = np.stack(rows, axis=1).astype(object)
     missing = rng.integers(0, STREAMS, n) * (rng.random(n) < 0.15)  # how many earlier depths do not exist
     rows[np.arange(STREAMS)[None, :] > STREAMS - 1 - missing[:, None]] = -1
