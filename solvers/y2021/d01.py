@@ -105,11 +105,15 @@ def digit_ids(values: np.ndarray, width: int) -> np.ndarray:
     """[N, width] ids: the decimal digits (+1) of non-negative values, right-aligned and zero-padded;
     NONE across the row where a value is missing (-1)."""
     values = np.asarray(values, dtype=object)
-    text = [str(v).zfill(width) if v >= 0 else "" for v in values]
-    ids = np.full((len(values), width), NONE, np.int32)
-    for row, digits in enumerate(text):
-        if digits:
-            ids[row] = np.frombuffer(digits.encode("ascii"), np.uint8) - ord("0") + 1
+    missing = np.array([v < 0 for v in values], dtype=bool)
+    if width <= 18:  # int64 arithmetic; longer numbers go through their text
+        known = np.where(missing, 0, values).astype(np.int64)
+        ids = (known[:, None] // 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)) % 10 + 1
+    else:
+        text = "".join(str(0 if m else v).zfill(width) for v, m in zip(values, missing))
+        ids = (np.frombuffer(text.encode("ascii"), np.uint8) - ord("0") + 1).reshape(len(values), width)
+    ids = ids.astype(np.int32)
+    ids[missing] = NONE
     return ids
 
 
