@@ -21,6 +21,9 @@ final answers only (one "larger or not" per depth). The same config serves both 
 - Hand-written: parse, digits to ids, argmax, the count of "larger" over records.
 - Exact range: depths of up to MAX_DIGITS digits (measured: trained on 1-8 digits, exact at 9-12
   and at 18). A record with a longer depth counts as low-confidence.
+- Measured (`scripts/seeds.py 2021 1 --part P --seeds 0-2 --held-out 100000 --far 2000 --inputs 20`):
+  every seed of both parts exact on 100,000 fresh windows and 2,000 of 9-12 digits; full inputs 20/20
+  for all but part 1's seed 2 (15/20: 5 records flagged low-confidence, none wrong).
 """
 
 from __future__ import annotations
