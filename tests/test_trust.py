@@ -127,7 +127,8 @@ def test_2023_1_line_without_a_digit_is_an_error_for_both_solvers(solver):
 @pytest.mark.parametrize("key", PUZZLES, ids=lambda k: f"{k[0]}_{k[1]}")
 @pytest.mark.parametrize("text", ["", "  \n\n \r\n", "\ufeff\n"], ids=["empty", "whitespace", "bom"])
 def test_empty_input_is_an_error_for_every_puzzle(key, text):
-    result = invoke("solve", str(key[0]), str(key[1]), "--input", "-", stdin=text)
+    classical = [] if registry.all_puzzles()[key].neural else ["--solver", "classical"]  # no "no neural solver" note
+    result = invoke("solve", str(key[0]), str(key[1]), "--input", "-", *classical, stdin=text)
     assert result.exit_code == 2 and result.stdout == ""
     assert one_error_line(result.stderr) == "empty input: the puzzle input has no text"
 
