@@ -99,6 +99,7 @@ class NeuralTask:
     config: Any = None
     configure: Callable[[Any], "NeuralTask"] | None = None
     ablations: tuple["Ablation", ...] = ()  # the variants `aocnn ablate` retrains, each with one bias changed
+    search_fixed: tuple[str, ...] = ()  # config fields `aocnn search` must leave as they are (e.g. "model.window")
 
     def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
         """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""
