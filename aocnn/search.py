@@ -162,7 +162,7 @@ def sampler(search: Search, decisions, worker: int, start: int):
 def open_study(search: Search, url: str, name: str, worker: int = 0, start: int = 0, decisions=None):
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # a line per trial is ours; optuna's would add tracebacks
     decisions = decisions if decisions is not None else decisions_of(task_of(search), search.sets)
     study = optuna.create_study(storage=storage(url), study_name=name, direction="maximize", load_if_exists=True,
                                 sampler=sampler(search, decisions, worker, start), pruner=pruner(search.pruner, search.steps))

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import optuna
 import pytest
@@ -14,6 +18,7 @@ from click.testing import CliRunner
 from aocnn import registry, search, search_space
 from aocnn.cli import main
 from aocnn.nn.config import Config, from_dict
+from conftest import COMMANDS
 
 # 2015/1 part 1, shrunk so that a trial is one small compile and a few steps (the search itself is unchanged)
 SMALL = ("model.layers=1", "model.width=4", "model.state=1", "model.mlp=0", "model.encoder_mlp=0", "model.window=1",
@@ -81,7 +86,7 @@ def test_a_trial_reports_its_held_out_curve_and_the_pruner_stops_it(tmp_path):
 
 
 @pytest.mark.parametrize("sampler", search.SAMPLERS)
-def test_search_runs_end_to_end_and_resuming_adds_trials(sampler, tmp_path):
+def test_search_runs_end_to_end(sampler, tmp_path):
     storage = f"sqlite:///{tmp_path / 'studies.sqlite3'}"
     first = small_search(storage, "--sampler", sampler, "--trials", "2", "--pruner", "none", "--json")
     assert first.exit_code == 0, first.output
@@ -179,3 +184,30 @@ def test_help_documents_the_options():
     for option in ("--sampler", "--trials", "--steps", "--workers", "--storage", "--study", "--seed", "--out", "--json",
                    "--pruner", "--set", "postgresql://", "reinforce"):
         assert option in text
+
+
+def test_ctrl_c_marks_the_running_trial_interrupted_and_keeps_it(tmp_path):
+    storage = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    sets = [a for s in SMALL for a in ("--set", s)]
+    process = subprocess.Popen([sys.executable, "-c", COMMANDS["aocnn"], "search", "2015", "1", "--part", "1",
+                                "--steps", "100000", "--sampler", "random", "--study", "stopped", "--storage", storage,
+                                *sets], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    spec = search.Search(2015, 1, 1, "random", steps=100000, sets=SMALL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:  # until its trial has reported a held-out check
+        time.sleep(0.5)
+        try:
+            trials = search.summary(spec, storage, "stopped")["trials"]
+        except Exception:  # the study is not created yet
+            continue
+        if trials and trials[0]["state"] == "running" and optuna.load_study(
+                study_name="stopped", storage=storage).trials[0].intermediate_values:
+            break
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"still running 120 s after Ctrl-C: {process.communicate()[1][-3000:]}")
+    assert process.returncode == 130 and stderr.endswith("aocnn: interrupted\n"), stderr
+    assert [t["state"] for t in search.summary(spec, storage, "stopped")["trials"]] == ["interrupted"]
