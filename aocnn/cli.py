@@ -480,6 +480,7 @@ def search(year, day, part, sampler, trials, steps, workers, url, name, seed, pr
     is kept, marked). Progress: a line per trial on stderr; then a table of trials (or --json).
     """
     from aocnn import search as searching
+    from aocnn import search_space
     from aocnn.nn.config import Config, from_dict
 
     spec = searching.Search(year, day, int(part), sampler, steps, seed, tuple(sets), pruner)
@@ -501,7 +502,7 @@ def search(year, day, part, sampler, trials, steps, workers, url, name, seed, pr
             raise AocnnError(f"no trial of study {name!r} completed: nothing to write to {out}")
         searching.write_json(out, searching.best_config_file(result, task, spec))
     if as_json:
-        click.echo(json.dumps({k: v for k, v in result.items()}))
+        click.echo(json.dumps(result))
         return
     click.echo(f"{year} day {day} part {part}: study {name!r}, sampler {sampler}, beyond = {task.far}")
 
@@ -513,8 +514,6 @@ def search(year, day, part, sampler, trials, steps, workers, url, name, seed, pr
             return r["error"] or "-"
         config = from_dict(Config, r["config"])
         return " ".join(search_space.differences(config, task.config, decisions)) or "(shipped)"
-
-    from aocnn import search_space
 
     click.echo(report.table(
         ["trial", "state", "exact", "beyond", "parameters", "steps", "time", "score", "change from shipped"],
