@@ -217,8 +217,11 @@ def unique(items) -> list:
 @click.option("--device", type=DEVICE, help="JAX backend to train on (all its local devices, data-parallel).")
 @click.option("--set", "sets", multiple=True, metavar="SECTION.FIELD=VALUE",
               help="Change one field of the network's config (model, data or train section); repeatable.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Train this config instead of the shipped one: a JSON file with a \"config\" object "
+                   "(`aocnn search --out`, or a weights meta.json); --set applies on top. Needs --part.")
 @user_errors
-def train(year, day, part, seed, max_steps, out, device, sets) -> None:
+def train(year, day, part, seed, max_steps, out, device, sets, config_path) -> None:
     """Train YEAR DAY's neural solver from scratch on generated data, until held-out data are exact."""
     from aocnn.ablate import configured
     from aocnn.nn import checkpoint, model
@@ -231,6 +234,8 @@ def train(year, day, part, seed, max_steps, out, device, sets) -> None:
     for p in parts:
         if p not in puzzle.neural:
             raise AocnnError(f"{year} day {day} part {p} has no neural solver to train")
+    if config_path is not None and part is None:
+        raise click.UsageError("--config needs --part: a config belongs to one part's network")
     chosen = jax_devices.select(device)
     root = writable_root(out if out is not None else model.weights_root())  # checked before any training
     tasks: dict[str, list[int]] = {}  # parts may share one network (one checkpoint): train it once, for all of them
@@ -241,7 +246,7 @@ def train(year, day, part, seed, max_steps, out, device, sets) -> None:
         for name in tasks:
             checkpoint.remove_stale_staging(model.weights_path(puzzle.neural[tasks[name][0]], root).parent)
         for name, task_parts in tasks.items():
-            task = configured(puzzle.neural[task_parts[0]], sets)
+            task = configured(from_config_file(puzzle.neural[task_parts[0]], config_path), sets)
             which = "part " + " and ".join(map(str, task_parts))
             params, result = train_with_progress(task, which, seed, max_steps or task.train.max_steps, chosen)
             far = "-" if result.far_exact is None else f"{result.far_exact:.4%}"
@@ -262,6 +267,28 @@ def train(year, day, part, seed, max_steps, out, device, sets) -> None:
                            f"--allow-unconverged): {figures} -> {path}")
             failed |= not result.converged
     sys.exit(1 if failed else 0)
+
+
+def from_config_file(task, path: Path | None):
+    """`task` configured from a JSON file holding {"config": ..., "task": optional name}; errors are one line."""
+    if path is None:
+        return task
+    from aocnn.nn.config import Config, from_dict
+
+    if task.configure is None:
+        raise AocnnError(f"{task.name} is a bespoke network: it has no config to replace")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AocnnError(f"--config {path}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        raise AocnnError(f'--config {path}: expected a JSON object with a "config" object')
+    if data.get("task", task.name) != task.name:
+        raise AocnnError(f"--config {path}: a config for {data['task']}, not {task.name}")
+    try:
+        return task.configure(from_dict(Config, data["config"]))
+    except (TypeError, ValueError) as exc:
+        raise AocnnError(f"--config {path}: {exc}") from None
 
 
 def writable_root(root: Path) -> Path:
@@ -475,3 +502,85 @@ def show_pictures(pictures, as_json: bool) -> None:
     else:
         for picture in pictures:
             click.echo(f"{picture.path}  {picture.what}")
+
+
+@main.command()
+@click.argument("year", type=int)
+@click.argument("day", type=int)
+@click.option("--part", type=PART, required=True, help="The part whose network to search for.")
+@click.option("--sampler", type=click.Choice(["reinforce", "random", "tpe"]), default="reinforce", show_default=True,
+              help="reinforce: a Flax LSTM controller trained with REINFORCE (Zoph & Le); random, tpe: optuna's.")
+@click.option("--trials", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Trials to add to the study (a resumed study keeps its earlier ones).")
+@click.option("--steps", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Training steps per trial at most (a trial stops early once exact, or when pruned).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes sharing the study's storage.")
+@click.option("--storage", "url", metavar="URL",
+              help="optuna RDB storage: sqlite:///PATH, or postgresql://USER:PASSWORD@HOST/DB for workers on many "
+                   "machines (pip install 'aocnn[postgres]'). Default: search.sqlite3 in aocnn's data directory "
+                   "($AOCNN_DATA_DIR, else $XDG_DATA_HOME/aocnn, else ~/.local/share/aocnn).")
+@click.option("--study", "name", help="Study name; an existing study is resumed (default: YEAR-DAY-partP-SAMPLER-STEPSsteps).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the sampler and every trial's training.")
+@click.option("--pruner", type=click.Choice(["median", "halving", "none"]), default="median", show_default=True,
+              help="Stop unpromising trials on their held-out curve: optuna's median or successive-halving pruner.")
+@click.option("--set", "sets", multiple=True, metavar="SECTION.FIELD=VALUE",
+              help="Fix one config field (left out of the search space); repeatable.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the best config as JSON; `aocnn train YEAR DAY --part P --config FILE` trains it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout: the study, its trials, the best.")
+@user_errors
+def search(year, day, part, sampler, trials, steps, workers, url, name, seed, pruner, sets, out, as_json) -> None:
+    """Search YEAR DAY's network architecture: the shared family's config (layer kinds and count, widths,
+    state, window, direction, gate, MLPs, the integer pull, learning rate, ...), narrowed by the puzzle.
+
+    Each trial trains one candidate with the normal training loop and is scored on fresh held-out data:
+    exactness in range, then beyond it (the out-of-range set), then fewer parameters and steps. Trials
+    live in an optuna study: interrupted with Ctrl-C, the same command resumes it (the interrupted trial
+    is kept, marked). Progress: a line per trial on stderr; then a table of trials (or --json).
+    """
+    from aocnn import search as searching
+    from aocnn import search_space
+    from aocnn.nn.config import Config, from_dict
+
+    spec = searching.Search(year, day, int(part), sampler, steps, seed, tuple(sets), pruner)
+    task = searching.task_of(spec)  # bad puzzle, part or --set: one line before any storage is touched
+    decisions = searching.decisions_of(task, spec.sets)
+    if not decisions:
+        raise AocnnError(f"{task.name}: nothing left to search (every field of the space is fixed)")
+    url = url or searching.default_storage()
+    name = name or searching.default_study(spec)
+    if out is not None and out.is_dir():
+        raise AocnnError(f"--out {out}: is a directory")
+    searching.storage(url)  # a bad URL or an unreachable server: one line, before anything else
+    click.echo(f"aocnn: search {task.name}: {len(decisions)} decisions, sampler {sampler}, {trials} trials of at most "
+               f"{steps} steps, {workers} worker(s), study {name!r} in {searching.redact(url)}", err=True)
+    result = searching.run(spec, url, name, trials, workers)
+    best = result["best"]
+    if out is not None:
+        if best is None:
+            raise AocnnError(f"no trial of study {name!r} completed: nothing to write to {out}")
+        searching.write_json(out, searching.best_config_file(result, task, spec))
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"{year} day {day} part {part}: study {name!r}, sampler {sampler}, beyond = {task.far}")
+
+    def cell(value):
+        return "-" if value is None else f"{value:.2%}"
+
+    def changes(r):
+        if r["config"] is None:
+            return r["error"] or "-"
+        config = from_dict(Config, r["config"])
+        return " ".join(search_space.differences(config, task.config, decisions)) or "(shipped)"
+
+    click.echo(report.table(
+        ["trial", "state", "exact", "beyond", "parameters", "steps", "time", "score", "change from shipped"],
+        [[r["number"], r["state"], cell(r["exact"]), cell(r["exact_out_of_range"]), r["parameters"] or "-",
+          r["steps"] or "-", report.seconds(r["seconds"] or 0), "-" if r["score"] is None else f"{r['score']:.5f}",
+          changes(r)] for r in result["trials"]]))
+    if best is not None:
+        click.echo(f"best: trial {best['number']} (score {best['score']:.5f})" + (f" -> {out}" if out else ""))
+    else:
+        click.echo("best: none (no trial completed)")

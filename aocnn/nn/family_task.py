@@ -55,9 +55,10 @@ class FamilySpec:
 
 
 def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str, far: str,
-                ablations: tuple[Ablation, ...] = ()) -> NeuralTask:
+                ablations: tuple[Ablation, ...] = (), search_fixed: tuple[str, ...] = ()) -> NeuralTask:
     """The NeuralTask for `spec`, ready for the one training loop, checkpoints and the runner.
-    Its hints are the config's (`data.hints`, () for final answers only)."""
+    Its hints are the config's (`data.hints`, () for final answers only); `search_fixed` narrows
+    `aocnn search` (aocnn.search_space)."""
     def batch(rng: np.random.Generator, n: int, beyond: bool) -> dict[str, Any]:
         _, inputs, targets = spec.examples(rng, n, spec.config.data, beyond)
         return {"inputs": inputs, "targets": targets}
@@ -74,8 +75,10 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
         train=spec.config.train,
         config=spec.config,
         configure=lambda config: family_task(name, replace(spec, config=config), learned=learned,
-                                             hand_written=hand_written, far=far, ablations=ablations),
+                                             hand_written=hand_written, far=far, ablations=ablations,
+                                             search_fixed=search_fixed),
         ablations=ablations,
+        search_fixed=search_fixed,
         learned=learned,
         hand_written=hand_written,
         far=far,

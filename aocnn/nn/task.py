@@ -102,6 +102,7 @@ class NeuralTask:
     # Per row of one network call's outputs: {head: (doubt per row, threshold)}, how far each answer is from
     # sure and where the solve starts counting it low-confidence (`aocnn explain` draws it); None: not declared.
     doubt: Callable[[Any], dict[str, tuple[np.ndarray, float]]] | None = None
+    search_fixed: tuple[str, ...] = ()  # config fields `aocnn search` must leave as they are (e.g. "model.window")
 
     def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
         """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""
