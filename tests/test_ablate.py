@@ -27,9 +27,9 @@ def test_ablate_errors_are_one_line():
     unknown = invoke("ablate", "2015", "1", "--part", "1", "--variant", "nope")
     assert unknown.exit_code == 2
     assert unknown.stderr.startswith("aocnn: error: no ablation named nope for 2015_01/part1 (declared: shipped, ")
-    bespoke = invoke("ablate", "2019", "1", "--part", "1")
+    bespoke = invoke("ablate", "2015", "1", "--part", "2")
     assert bespoke.exit_code == 2
-    assert bespoke.stderr == "aocnn: error: 2019_01/fuel is a bespoke network: it has no config to ablate\n"
+    assert bespoke.stderr == "aocnn: error: 2015_01/part2 is a bespoke network: it has no config to ablate\n"
 
 
 def test_train_set_overrides_the_config_and_meta_records_it(tmp_path):

@@ -145,7 +145,7 @@ def test_default_storage_is_in_aocnns_data_directory(tmp_path, monkeypatch):
 @pytest.mark.parametrize("args, message", [
     (("2015", "1", "--part", "2"), "2015_01/part2 is a bespoke network: it has no config to search"),
     (("2099", "1", "--part", "1"), "no puzzle registered for 2099 day 1 (registered: "),
-    (("2019", "1", "--part", "1"), "2019_01/fuel is a bespoke network: it has no config to search"),
+    (("2015", "1", "--part", "2"), "2015_01/part2 is a bespoke network: it has no config to search"),
     (("2015", "1", "--part", "1", "--set", "model.nope=1"), "--set model.nope: unknown field 'nope' (known: vocab, "),
     (("2015", "1", "--part", "1", "--storage", "nosuch://x"), "--storage nosuch://x: "),
     (("2015", "1", "--part", "1", "--workers", "0"), "Invalid value for '--workers': 0 is not in the range x>=1."),
