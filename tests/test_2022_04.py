@@ -87,9 +87,11 @@ def test_training_targets_are_the_answers_per_line(part, far):
     digits = inputs["ids"] - 1  # back to numbers, most significant place first
     values = (digits * 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)[None, :, None]).sum(axis=1)
     assert np.array_equal(values, bounds)
-    text = "".join(f"{a}-{b},{c}-{d}\n" for a, b, c, d in bounds.tolist())
-    if not far:  # the oracle's sets would be too big beyond
-        assert targets[d04.HEADS[part]].sum() == oracle(text)[part - 1]
+    if not far:  # against the oracle where its sets stay small
+        small = bounds.max(axis=1) < 10**5
+        assert small.sum() > 100
+        text = "".join(f"{a}-{b},{c}-{d}\n" for a, b, c, d in bounds[small].tolist())
+        assert targets[d04.HEADS[part]][small].sum() == oracle(text)[part - 1]
     assert 0.2 < targets[d04.HEADS[part]].mean() < 0.8
     assert (bounds[:, 0] == bounds[:, 2]).mean() > 0.03 and (bounds[:, 1] == bounds[:, 2]).mean() > 0.03
 
