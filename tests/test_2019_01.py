@@ -1,6 +1,6 @@
 """2019 day 1: classical solvers against an oracle, input checking, the training examples, and the
-shipped family network: exact on every mass below 100,000 and on masses up to 10 digits, flagged
-(never confidently wrong) beyond."""
+shipped family network: exact on every mass below 100,000 and on masses up to 12 digits, flagged
+beyond."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def test_shipped_weights_exact_on_every_mass_below_100000(network):
     assert sure.all() and values == [oracle_fuel(m) for m in masses]
 
 
-@pytest.mark.parametrize("places", [6, 8, 9, 10])
+@pytest.mark.parametrize("places", [6, 8, 10, 12])
 def test_shipped_weights_exact_on_long_masses_and_borrow_chains(network, places):
     rng = np.random.default_rng(places)
     masses = [int(rng.integers(10 ** (places - 1), 10**places)) for _ in range(1000)]
@@ -158,13 +158,13 @@ def test_shipped_weights_exact_on_long_masses_and_borrow_chains(network, places)
 
 
 def test_the_network_is_not_confidently_wrong_just_past_its_declared_range(network):
-    rng = np.random.default_rng(11)
-    masses = [int("".join(map(str, [rng.integers(1, 10), *rng.integers(0, 10, 11)]))) for _ in range(500)]
+    rng = np.random.default_rng(13)
+    masses = [int("".join(map(str, [rng.integers(1, 10), *rng.integers(0, 10, 13)]))) for _ in range(500)]
     values, sure = fuel_of(network, masses)
     assert not np.any(sure & np.array([v != oracle_fuel(m) for v, m in zip(values, masses)]))
 
 
-@pytest.mark.parametrize("places", [11, 16, 24])
+@pytest.mark.parametrize("places", [13, 16, 24])
 def test_masses_past_the_declared_range_are_always_flagged(network, places):
     rng = np.random.default_rng(places)
     masses = [int("".join(map(str, [rng.integers(1, 10), *rng.integers(0, 10, places - 1)]))) for _ in range(200)]
