@@ -207,3 +207,19 @@ def toy_weights(tmp_path_factory) -> Path:
     model.save(task, "2099/1", [1], params, report, jax.local_devices(), root)
     model.save(toy_task("2099_02/part1"), "2099/2", [1], params, report, jax.local_devices(), root)
     return root
+
+
+def invoke(*args: str, stdin: str | None = None):
+    """The CLI in this process (click's runner), stdout and stderr apart."""
+    from click.testing import CliRunner
+
+    from aocnn.cli import main
+
+    return CliRunner().invoke(main, list(args), input=stdin)
+
+
+def one_error_line(stderr: str) -> str:
+    """The message of stderr's one and only line, which must be an aocnn error."""
+    [line] = stderr.splitlines()
+    assert line.startswith("aocnn: error: "), line
+    return line.removeprefix("aocnn: error: ")

@@ -11,27 +11,17 @@ from pathlib import Path
 import jax
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from aocnn import explain as explaining
 from aocnn import plots, registry
-from aocnn.cli import main
 from aocnn.nn import checkpoint, model, training
 from aocnn.runner import load_neural
-from conftest import toy_puzzle, toy_task
+from conftest import invoke, one_error_line, toy_puzzle, toy_task
 from solvers.y2015 import d01
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def invoke(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, list(args), input=stdin)
-
-
-def one_error_line(stderr: str) -> str:
-    [line] = stderr.splitlines()
-    assert line.startswith("aocnn: error: "), line
-    return line.removeprefix("aocnn: error: ")
 
 
 def png_size(path: Path) -> tuple[int, int]:

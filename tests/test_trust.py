@@ -18,25 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from aocnn import registry
-from aocnn.cli import main
 from aocnn.nn import checkpoint, training
 from aocnn.nn.model import weights_root
-from conftest import COMMANDS, run_command, toy_puzzle, toy_task
+from conftest import COMMANDS, invoke, one_error_line, run_command, toy_puzzle, toy_task
 
 PUZZLES = sorted(registry.all_puzzles())
 
 
-def invoke(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, list(args), input=stdin)
-
-
-def one_error_line(stderr: str) -> str:
-    [line] = stderr.splitlines()
-    assert line.startswith("aocnn: error: "), line
-    return line.removeprefix("aocnn: error: ")
 
 
 def weights_copy(tmp_path: Path) -> Path:
