@@ -116,4 +116,5 @@ def test_generated_inputs_have_the_real_shape(seed):
     assert spelled > 500  # rich in spelled digits, as real inputs are
     assert any(word in text for word in ("twone", "eightwo", "oneight"))  # overlaps occur
     assert max(len(line) for line in lines) > 50 and min(len(line) for line in lines) < 10
+    assert 18_000 < len(text) < 28_000  # real inputs have about 22,000 characters: short lines are common
     assert d01.generate_input(seed) == text and d01.generate_input(seed + 1) != text

@@ -138,9 +138,12 @@ def random_line(rng: np.random.Generator, min_len: int, max_len: int, zero: bool
 
 
 def generate_input(seed: int, n_lines: int = 1000) -> str:
-    """A full input of the real shape: 1000 lines of 2-65 characters, digits 1-9, rich in words."""
+    """A full input of the real shape: 1000 lines of 2-65 characters, digits 1-9, rich in words.
+    Short lines are the most common (a triangular length distribution, mean 23), so a whole input
+    has about 24,000 characters, close to real ones (about 22,000; uniform lengths gave 34,000)."""
     rng = np.random.default_rng(seed)
-    return "\n".join(random_line(rng, 2, 65) for _ in range(n_lines)) + "\n"
+    lengths = np.rint(rng.triangular(2, 2, 65, n_lines)).astype(int)
+    return "\n".join(random_line(rng, length, length) for length in lengths) + "\n"
 
 
 # --- neural solver: the shared family, configured ---------------------------------------------
