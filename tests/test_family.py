@@ -393,3 +393,14 @@ def test_family_networks_run_batches_padded_to_a_few_sizes_and_return_only_the_r
     assert shapes == [8, 16]
     alone = network({key: value[:1] for key, value in three.items()})
     np.testing.assert_allclose(alone["fuel"][0], network(three)["fuel"][0], rtol=1e-5, atol=1e-5)  # padding changes nothing
+
+
+def test_aligned_digit_ids_right_align_each_number_on_its_channel_at_any_width():
+    from aocnn.nn.encode import aligned_digit_ids
+
+    ids = aligned_digit_ids([[7, 345], [12, 0]], 4)
+    assert ids.shape == (2, 4, 2) and ids.dtype == np.int32
+    assert ids[0].T.tolist() == [[1, 1, 1, 8], [1, 4, 5, 6]] and ids[1].T.tolist() == [[1, 1, 2, 3], [1, 1, 1, 1]]
+    values = [[10**17 + 3, 987654321], [5, 10**18 - 1]]
+    fast, text = aligned_digit_ids(values, 18), aligned_digit_ids(values, 20)  # int64 and text paths agree
+    assert np.array_equal(fast, text[:, 2:]) and np.all(text[:, :2] == 1)

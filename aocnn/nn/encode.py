@@ -45,3 +45,16 @@ DIGIT_TABLE = char_table("0123456789")
 def digits_value(digits: np.ndarray, lengths: np.ndarray) -> list[int]:
     """The inverse of `digit_ids` for class outputs 0-9 per position (positions past a length ignored)."""
     return [int("".join(map(str, row[:n]))) if n else 0 for row, n in zip(np.asarray(digits).tolist(), np.asarray(lengths).tolist())]
+
+
+def aligned_digit_ids(values, width: int) -> np.ndarray:
+    """[N, K] non-negative integers -> [N, width, K] ids: each number's decimal digits + 1, right-aligned
+    and zero-padded to `width`, one decimal place per position (the family's digit-sequence channels)."""
+    values = np.asarray(values, dtype=object)
+    if width <= 18:  # int64 arithmetic; longer numbers go through their text
+        places = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        digits = (values.astype(np.int64)[..., None] // places) % 10
+    else:
+        text = "".join(str(int(v)).zfill(width) for v in values.reshape(-1))
+        digits = (np.frombuffer(text.encode("ascii"), np.uint8) - ord("0")).reshape(values.shape + (width,))
+    return np.moveaxis(digits.astype(np.int32) + 1, -1, 1)

@@ -34,7 +34,7 @@ import numpy as np
 
 from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
-from aocnn.nn.encode import chunks
+from aocnn.nn.encode import aligned_digit_ids, chunks
 from aocnn.nn.family_task import FamilySpec, family_task
 from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
@@ -104,22 +104,6 @@ CONFIG = Config(
 )
 
 
-def digit_ids(values: np.ndarray, width: int) -> np.ndarray:
-    """[N, width] ids: the decimal digits (+1) of non-negative values, right-aligned and zero-padded;
-    NONE across the row where a value is missing (-1)."""
-    values = np.asarray(values, dtype=object)
-    missing = np.array([v < 0 for v in values], dtype=bool)
-    if width <= 18:  # int64 arithmetic; longer numbers go through their text
-        known = np.where(missing, 0, values).astype(np.int64)
-        ids = (known[:, None] // 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)) % 10 + 1
-    else:
-        text = "".join(str(0 if m else v).zfill(width) for v, m in zip(values, missing))
-        ids = (np.frombuffer(text.encode("ascii"), np.uint8) - ord("0") + 1).reshape(len(values), width)
-    ids = ids.astype(np.int32)
-    ids[missing] = NONE
-    return ids
-
-
 def windows(depths: list[int]) -> np.ndarray:
     """[N, STREAMS]: depth i, then the depths 1, 2, 3 before it (-1: before the first line)."""
     padded = np.array([-1] * (STREAMS - 1) + list(depths), dtype=object)
@@ -127,7 +111,10 @@ def windows(depths: list[int]) -> np.ndarray:
 
 
 def encode_windows(rows: np.ndarray, width: int) -> dict[str, np.ndarray]:
-    ids = np.stack([digit_ids(rows[:, k], width) for k in range(STREAMS)], axis=-1)
+    """The window's depths on STREAMS digit channels; NONE at every place of a missing depth (-1)."""
+    missing = np.array([[v < 0 for v in row] for row in rows], dtype=bool).reshape(len(rows), STREAMS)
+    ids = aligned_digit_ids(np.where(missing, 0, rows), width)
+    ids[np.broadcast_to(missing[:, None, :], ids.shape)] = NONE
     return {"ids": ids, "lengths": np.full(len(rows), width, np.int32)}
 
 

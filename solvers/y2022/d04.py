@@ -23,6 +23,7 @@ import numpy as np
 
 from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
+from aocnn.nn.encode import aligned_digit_ids
 from aocnn.nn.family_task import FamilySpec, family_task
 from aocnn.nn.task import Ablation
 from aocnn.registry import Puzzle
@@ -124,10 +125,8 @@ def config(part: int) -> Config:
 
 def digit_ids(bounds, width: int) -> dict[str, np.ndarray]:
     """(N, 4) bounds -> ids N x width x 4: each bound's decimal digits, right-aligned, zero-padded, + 1."""
-    flat = [int(v) for v in np.asarray(bounds, dtype=object).reshape(-1)]
-    text = "".join(str(v).zfill(width) for v in flat)
-    digits = np.frombuffer(text.encode("ascii"), np.uint8).reshape(-1, 4, width).astype(np.int32) - ord("0")
-    return {"ids": np.transpose(digits + 1, (0, 2, 1)), "lengths": np.full(len(digits), width, np.int32)}
+    ids = aligned_digit_ids(np.asarray(bounds, dtype=object).reshape(-1, 4), width)
+    return {"ids": ids, "lengths": np.full(len(ids), width, np.int32)}
 
 
 def digit_count(value: int) -> int:
