@@ -25,14 +25,10 @@ FRESH_SEED = 987_654_321  # training uses seeds 0..n and their held-out streams,
 
 def line_values(network, rows: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per line: the network's calibration value and whether it is sure (as its solver decides)."""
-    [inputs] = list(d01.encode(rows))
-    outputs = network(inputs)
-    if network.task.config is None:  # the bespoke part 2: two latched 10-way distributions
-        first, last = d01.softmax(np.asarray(outputs["first"])), d01.softmax(np.asarray(outputs["last"]))
-        return 10 * first.argmax(-1) + last.argmax(-1), np.minimum(first.max(-1), last.max(-1)) >= d01.CONFIDENT
     from aocnn.nn.family import decode
 
-    return d01.combine(decode(network.task.config.model, outputs), rows)
+    [inputs] = list(d01.encode(rows))
+    return d01.combine(decode(network.task.config.model, network(inputs)), rows)
 
 
 def exactness(network, spelled: bool, count: int, min_len: int, max_len: int, seed: int, chunk: int = 2000):

@@ -23,15 +23,10 @@ def network(request):
 
 def batch_values(net, rows: list[str]) -> np.ndarray:
     """The network's calibration value per line, or -1 where it is not sure (as the solver decides)."""
-    [inputs] = list(d01.encode(rows))
-    outputs = net(inputs)
-    if net.task.config is None:  # a bespoke network: two latched 10-way distributions
-        first, last = d01.softmax(np.asarray(outputs["first"])), d01.softmax(np.asarray(outputs["last"]))
-        value, sure = 10 * first.argmax(-1) + last.argmax(-1), np.minimum(first.max(-1), last.max(-1)) >= d01.CONFIDENT
-    else:
-        from aocnn.nn.family import decode
+    from aocnn.nn.family import decode
 
-        value, sure = d01.combine(decode(net.task.config.model, outputs), rows)
+    [inputs] = list(d01.encode(rows))
+    value, sure = d01.combine(decode(net.task.config.model, net(inputs)), rows)
     return np.where(sure, value, -1)
 
 
@@ -71,6 +66,11 @@ def test_a_tiny_config_learns_part_1_from_answers_alone():
     tiny = dataclasses.replace(tiny, data=DataConfig(min_length=1, max_length=8, ood_min_length=9, ood_max_length=32))
     _, report = training.train(task.configure(tiny), seed=0)
     assert report.parameters == 868 and report.exact > 0.95, report
+
+
+def test_both_parts_are_the_family_trained_on_answers_alone(network):
+    part, net = network
+    assert net.meta["family"] == "aocnn-family-v1" and net.meta["hints"] == [] and net.meta["task"] == f"2023_01/part{part}"
 
 
 def test_generator_has_the_real_shape():
