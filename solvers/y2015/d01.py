@@ -12,12 +12,18 @@ Neural solvers:
 - part 1, score 5: the shared family (aocnn.nn.family), configured only, trained on the final
   floor. Learned: what each character does, that the floor is a running sum (the recurrence's
   decay settles exactly on 1), the read-out. Hand-written: check characters, ids, round.
-- part 2, score 2, bespoke (the family's plain pointer decoder did not reach exactness here; see
-  the README): a clipped linear recurrence (the floor signal, also taught the final floor as a
-  named hint, `final_floor`), a small ReLU network that turns the floor at each step into a
-  "stop here" logit, and a stick-breaking read-out that builds in "first" and "never". The
+- part 2, score 2, bespoke: a clipped linear recurrence (the floor signal, also taught the final
+  floor as a named hint, `final_floor`), a small ReLU network that turns the floor at each step
+  into a "stop here" logit, and a stick-breaking read-out that builds in "first" and "never". The
   network learns which floor to stop on. Hand-written: check characters, ids, argmax over
   positions-or-never, +1, "never" as an error.
+  The shared family did not learn part 2 from answers alone (kept for the record as
+  `FAMILY_PART2`, `BASEMENT_CONFIG` below: two forward gate-free recurrences, a ReLU layer between
+  them, a pointer head over positions plus "none"; `scripts/try_config.py 2015 1 --task
+  FAMILY_PART2`). With integer weights (the part 1 recipe, or rounding from the start) it stayed
+  below 25% of held-out walks exact; in plain floats it reached 85% in range and 38% on 201-2,000
+  characters after 2,000 steps, with decays of 0.8: a fading trend, not a floor. The README lists
+  the runs.
 """
 
 from __future__ import annotations
@@ -147,11 +153,12 @@ def random_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH,
     return ids, mask
 
 
-def first_basement_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH) -> tuple[np.ndarray, np.ndarray]:
+def first_basement_walks(rng: np.random.Generator, n: int, length: int = TRAIN_LENGTH,
+                         shortest: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Half built to first reach -1 at a uniform position, a quarter free random walks (mostly
     near-balanced), a quarter free walks after a zigzag "()()..." that lingers on floors 0 and 1:
     a long stay just above the basement must not wear down the network's "not yet"."""
-    ids, mask = random_walks(rng, n, length)
+    ids, mask = random_walks(rng, n, length, shortest)
     ids = (rng.random(ids.shape) >= rng.uniform(0.3, 0.75, (n, 1))).astype(np.int32)
     for row in range(1, n, 4):
         zigzag = 2 * int(rng.integers(0, mask[row].sum() // 2 + 1))
@@ -234,6 +241,51 @@ PART1 = family_task(
         Ablation("no-clip", "exact weights not clipped to [-1, 1]", ("model.exact_clip=false",)),
         Ablation("gated", "an input-gated (latch-like) recurrence instead of the plain one", ("model.gate=tied",)),
     ),
+)
+
+
+# --- part 2 on the shared family: an attempt, not shipped ---------------------------------------
+#
+# The config leaves room for an exact rule learned from the first position alone (or "never"): the
+# floor as a running sum (a forward gate-free recurrence, as in part 1), a per-position ReLU layer
+# for "how far below ground" (0 on every floor >= 0, whatever its float weights), a second running
+# sum of that (0 until the walk first goes below ground), and a pointer whose ReLU layer picks the
+# one position below ground with nothing summed before it, or "none" after the last character.
+# Training does not find it (module docstring); part 2 ships the bespoke network further below.
+
+BASEMENT_CONFIG = Config(
+    model=ModelConfig(vocab=3, width=8, window=1, layers=2, state=2, direction="forward", gate="none", mlp=8,
+                      decoders=(DecoderConfig("first", kind="pointer", read="last", hidden=8, distractors=1000.0),),
+                      integer_pull=0.05, exact_clip=True, quantise="weights"),
+    data=DataConfig(min_length=1, max_length=TRAIN_LENGTH, ood_min_length=TRAIN_LENGTH + 1, ood_max_length=2000),
+    train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=50, max_steps=6000, eval_every=100,
+                       eval_size=2048, far_size=512, exact_evals=3, round_start=0.3),
+)
+
+
+def basement_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    """Walks that first reach -1 at a uniform position, free walks and zigzags (`first_basement_walks`);
+    the target is the 0-based index of the first step on floor -1, or -1 for never."""
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    ids, mask = first_basement_walks(rng, n, high, low)
+    in_basement = (step_floors(ids, mask) == -1) & mask
+    first = np.where(in_basement.any(axis=1), in_basement.argmax(axis=1), -1)
+    return None, walk_inputs(ids, mask), {"first": first.astype(np.int32)}
+
+
+def basement_answer(decoded, line: str):
+    first, sure = decoded["first"]
+    if first[0] < 0 and sure[0]:
+        raise no_basement(" (the network says it never does)")
+    return first + 1, sure & in_exact_range(line)
+
+
+FAMILY_PART2 = family_task(  # not shipped: it does not learn the rule (see the module docstring)
+    "2015_01/part2", FamilySpec(BASEMENT_CONFIG, lambda line: [family_ids(line)], basement_examples, basement_answer),
+    learned="the floor (a running sum), how far below ground each floor is, a running sum of that, and the "
+            "pointer that picks the first position below ground (or none)",
+    hand_written="checking the characters, '(' -> 1 and ')' -> 2, argmax over positions or none, +1, an error for none",
+    far=f"walks of {TRAIN_LENGTH + 1}-2,000 characters",
 )
 
 
