@@ -73,6 +73,15 @@ def table(runs: list[dict], references: list[dict], trials: int, steps: int) -> 
     return "\n".join(lines)
 
 
+def save(path: Path | None, runs: list[dict], references: list[dict], args: argparse.Namespace) -> None:
+    """Every finished search so far: a long comparison that is stopped keeps what it measured
+    (`--table-from FILE` prints its table)."""
+    if path is not None:
+        budget = {"trials": args.trials, "steps": args.steps, "sets": args.sets}
+        path.write_text(json.dumps({"budget": budget, "runs": runs, "references": references}, indent=2) + "\n",
+                        encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("year", type=int)
@@ -85,7 +94,12 @@ def main() -> None:
     parser.add_argument("--set", dest="sets", action="append", default=[], help="fixed config fields (section.field=value)")
     parser.add_argument("--no-reference", action="store_true", help="skip training the shipped config")
     parser.add_argument("--json", type=Path, help="also write every run as JSON here")
+    parser.add_argument("--table-from", type=Path, help="print the table of a saved --json file, run nothing")
     args = parser.parse_args()
+    if args.table_from:
+        saved = json.loads(args.table_from.read_text(encoding="utf-8"))
+        print(table(saved["runs"], saved["references"], saved["budget"]["trials"], saved["budget"]["steps"]))
+        return
     sets = tuple(args.sets)
     runs, references = [], []
     with tempfile.TemporaryDirectory() as folder:
@@ -94,11 +108,11 @@ def main() -> None:
                 print(f"search_compare: {sampler}, seed {seed}", file=sys.stderr, flush=True)
                 runs.append(one_search(args.year, args.day, args.part, sampler, seed, args.trials, args.steps, sets,
                                        Path(folder)))
+                save(args.json, runs, references, args)
             if not args.no_reference:
                 print(f"search_compare: the shipped config, seed {seed}", file=sys.stderr, flush=True)
                 references.append(shipped(args.year, args.day, args.part, seed, args.steps, sets))
-    if args.json:
-        args.json.write_text(json.dumps({"runs": runs, "references": references}, indent=2) + "\n", encoding="utf-8")
+                save(args.json, runs, references, args)
     print(f"{args.year}/{args.day} part {args.part}: {len(args.seeds)} seeds x {args.trials} trials x at most "
           f"{args.steps} steps per sampler" + (f", fixed: {' '.join(sets)}" if sets else ""))
     print(table(runs, references, args.trials, args.steps))

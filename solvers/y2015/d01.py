@@ -387,13 +387,5 @@ PART2 = NeuralTask(
     ),
 )
 
-PUZZLE = Puzzle(
-    year=2015,
-    day=1,
-    title="Not Quite Lisp",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: PART1, 2: PART2},
-)
+PUZZLE = Puzzle(2015, 1, "Not Quite Lisp", parse, part1, part2, generate_input,
+                neural={1: PART1, 2: PART2})

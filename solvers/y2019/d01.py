@@ -181,13 +181,5 @@ ABLATIONS = (
 )
 
 
-PUZZLE = Puzzle(
-    year=2019,
-    day=1,
-    title="The Tyranny of the Rocket Equation",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: fuel_task(None), 2: fuel_task(Loop(halt="sign", go=(POSITIVE,)))},
-)
+PUZZLE = Puzzle(2019, 1, "The Tyranny of the Rocket Equation", parse, part1, part2, generate_input,
+                neural={1: fuel_task(None), 2: fuel_task(Loop(halt="sign", go=(POSITIVE,)))})

@@ -180,13 +180,5 @@ def neural_task(part: int) -> NeuralTask:
     )
 
 
-PUZZLE = Puzzle(
-    year=2020,
-    day=2,
-    title="Password Philosophy",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # not exact yet: see the module docstring
-)
+PUZZLE = Puzzle(2020, 2, "Password Philosophy", parse, part1, part2, generate_input,
+                neural={})  # not exact yet: see the module docstring

@@ -190,13 +190,5 @@ ABLATIONS = (
 )
 
 
-PUZZLE = Puzzle(
-    year=2021,
-    day=1,
-    title="Sonar Sweep",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task(1), 2: neural_task(2)},
-)
+PUZZLE = Puzzle(2021, 1, "Sonar Sweep", parse, part1, part2, generate_input,
+                neural={1: neural_task(1), 2: neural_task(2)})

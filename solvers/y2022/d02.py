@@ -156,13 +156,5 @@ ABLATIONS = (
 )
 
 
-PUZZLE = Puzzle(
-    year=2022,
-    day=2,
-    title="Rock Paper Scissors",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task(1), 2: neural_task(2)},
-)
+PUZZLE = Puzzle(2022, 2, "Rock Paper Scissors", parse, part1, part2, generate_input,
+                neural={1: neural_task(1), 2: neural_task(2)})

@@ -199,13 +199,5 @@ ABLATIONS = (
 )
 
 
-PUZZLE = Puzzle(
-    year=2022,
-    day=4,
-    title="Camp Cleanup",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task(1), 2: neural_task(2)},
-)
+PUZZLE = Puzzle(2022, 4, "Camp Cleanup", parse, part1, part2, generate_input,
+                neural={1: neural_task(1), 2: neural_task(2)})

@@ -242,13 +242,5 @@ SPELLED_ABLATIONS = (
 )
 
 
-PUZZLE = Puzzle(
-    year=2023,
-    day=1,
-    title="Trebuchet?!",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task(1), 2: neural_task(2)},
-)
+PUZZLE = Puzzle(2023, 1, "Trebuchet?!", parse, part1, part2, generate_input,
+                neural={1: neural_task(1), 2: neural_task(2)})

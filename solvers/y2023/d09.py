@@ -336,13 +336,5 @@ def neural_task(part: int) -> NeuralTask:
     )
 
 
-PUZZLE = Puzzle(
-    year=2023,
-    day=9,
-    title="Mirage Maintenance",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task(1), 2: neural_task(2)},
-)
+PUZZLE = Puzzle(2023, 9, "Mirage Maintenance", parse, part1, part2, generate_input,
+                neural={1: neural_task(1), 2: neural_task(2)})

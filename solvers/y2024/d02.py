@@ -262,13 +262,5 @@ def neural_task(part: int):
     )
 
 
-PUZZLE = Puzzle(
-    year=2024,
-    day=2,
-    title="Red-Nosed Reports",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task(1)},  # part 2: neural_task(2) has not converged yet (see the docstring)
-)
+PUZZLE = Puzzle(2024, 2, "Red-Nosed Reports", parse, part1, part2, generate_input,
+                neural={1: neural_task(1)})  # part 2: neural_task(2) has not converged yet (see the docstring)
