@@ -202,8 +202,13 @@ def change_inputs(changes: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndar
             "scalars": np.where(mask, changes, 0).astype(np.float32)[..., None]}
 
 
+PAD_TO = 512  # lists are padded to a multiple of this many lines: few compiled shapes
+
+
 def encode(changes: list[int]):
-    yield change_inputs(np.array([changes], dtype=np.int64), np.array([len(changes)]))
+    padded = np.zeros((1, -(-len(changes) // PAD_TO) * PAD_TO), dtype=np.int64)
+    padded[0, :len(changes)] = changes
+    yield change_inputs(padded, np.array([len(changes)]))
 
 
 def random_changes(rng: np.random.Generator, n: int, shortest: int, longest: int) -> tuple[np.ndarray, np.ndarray]:
