@@ -24,9 +24,14 @@ Neural solvers:
   decay settles exactly on 1), and the read-out; integer weights (pull, then rounding, then snapped)
   keep it exact at 10,000 lines and any total in float32's exact range. Hand-written: parse, ids,
   round. An answer is low-confidence once the changes' magnitudes add up past 2^22 (`EXACT_BOUND`).
-- part 2: no network (classical only; `aocnn solve` says the neural solver is not available). The
-  issue's suggested design (pairs of prefix sums, a learned "differ by a positive multiple of the
-  total" test, a pointer to the earliest repeat) was not built; see the notes for the idea.
+- part 2: no network (classical only; `aocnn solve` says the neural solver is not available); no
+  design was trained. The idea, not built: a forward counter gives each position its prefix sum and
+  (read at the end) the total, exactly, as in part 1; an all-pairs layer over the ~1,000 positions
+  sees (p_k, p_m, T) per pair; a learned test "p_m - p_k is a positive multiple of T", giving the
+  quotient d; a pointer to the pair with the smallest d * n + k. What the family lacks is the middle
+  step: an exact divisibility test (or quotient) of numbers up to ~10^5 by a divisor that differs
+  per input. A ReLU MLP can only fit it on a bounded range, and the matrix-gated automaton computes
+  residues for a fixed modulus, not one read from the input.
 """
 
 from __future__ import annotations
