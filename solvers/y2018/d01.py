@@ -1,0 +1,271 @@
+"""AoC 2018 day 1, "Chronal Calibration".
+
+A device's frequency starts at 0 and is changed by a list of signed amounts, one per line (`+N` or
+`-N`). Part 1 is the frequency after the whole list: the sum of the changes. Part 2 replays the list
+again and again (the frequency carries over from one pass to the next) and asks for the first
+frequency that the device reaches a second time; the starting 0 counts as reached.
+
+The input is lines `+N` / `-N` (N a whole number); anything else is an error naming its line, for
+both solvers. A list whose frequencies never repeat (they are all different within a pass, and no
+two are a whole positive number of totals apart) has no part 2 answer; the solver says so.
+
+Part 2 without replaying: with prefix sums p_0 = 0, p_1, ..., p_{n-1} and total T, pass j visits
+p_k + j*T. Once the first pass holds no repeat (so the p's differ and T != 0), the value at
+(pass j, position k) was seen before exactly when some p_m equals p_k + d*T with 1 <= d <= j, and
+then it was first seen in pass 0 at m. So position k repeats first in pass d_k, the smallest such d,
+found by grouping the p's by residue mod |T| and taking each one's nearest neighbour in the
+direction of T; the answer is the p_m of the smallest (d_k, k).
+
+Neural solvers:
+- part 1, score 5: the shared family (aocnn.nn.family), configured only, trained on the sum of
+  short lists (1-200 changes). Each line is one position; its signed change arrives as an integer
+  scalar on the exact channel (what `parse` read; the token id is the same for every line). Learned:
+  how a change enters the stream, that the answer is a running sum (the gate-free recurrence's
+  decay settles exactly on 1), and the read-out; integer weights (pull, then rounding, then snapped)
+  keep it exact at 10,000 lines and any total in float32's exact range. Hand-written: parse, ids,
+  round. An answer is low-confidence once the changes' magnitudes add up past 2^22 (`EXACT_BOUND`).
+  Ablations (seed 0): without the integer pull and rounding, and with an input-gated recurrence,
+  nothing is exact after 3,000 steps; without the clip to [-1, 1] it still converges (1,800 steps).
+- part 2: no network (classical only; `aocnn solve` says the neural solver is not available); no
+  design was trained. The idea, not built: a forward counter gives each position its prefix sum and
+  (read at the end) the total, exactly, as in part 1; an all-pairs layer over the ~1,000 positions
+  sees (p_k, p_m, T) per pair; a learned test "p_m - p_k is a positive multiple of T", giving the
+  quotient d; a pointer to the pair with the smallest d * n + k. What the family lacks is the middle
+  step: an exact divisibility test (or quotient) of numbers up to ~10^5 by a divisor that differs
+  per input. A ReLU MLP can only fit it on a bounded range, and the matrix-gated automaton computes
+  residues for a fixed modulus, not one read from the input.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+
+import numpy as np
+
+from aocnn.errors import InputError, line_error
+from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
+from aocnn.nn.family_task import FamilySpec, family_task
+from aocnn.nn.task import Ablation
+from aocnn.registry import Puzzle
+from aocnn.text import lines
+
+CHANGE = re.compile(r"[+-][0-9]+")
+
+
+# --- reading the input ----------------------------------------------------------------------
+
+def parse(text: str) -> list[int]:
+    """The signed changes; a line that is not `+N` or `-N` is an error naming it."""
+    changes = []
+    for number, line in enumerate(lines(text), 1):
+        if not CHANGE.fullmatch(line):
+            raise line_error(number, line, "expected a signed change '+N' or '-N' (N a whole number)")
+        changes.append(int(line))
+    return changes
+
+
+def never_repeats(why: str) -> InputError:
+    return InputError(f"no part 2 answer: no frequency is ever reached twice ({why})")
+
+
+# --- classical ------------------------------------------------------------------------------
+
+def part1(changes: list[int]) -> int:
+    return sum(changes)
+
+
+def part2(changes: list[int]) -> int:
+    return first_repeat(changes)[2]
+
+
+def first_repeat(changes: list[int]) -> tuple[int, int, int]:
+    """(pass, position, frequency) of the first frequency reached twice: pass 0 is the first reading
+    of the list; the frequency after its change at 0-based `position` is the repeat."""
+    seen = {0}
+    frequency = 0
+    for position, change in enumerate(changes):  # the first pass
+        frequency += change
+        if frequency in seen:
+            return 0, position, frequency
+        seen.add(frequency)
+    total = frequency  # != 0 here, or the first pass would have ended on 0 again
+    size, sign = abs(total), (1 if total > 0 else -1)
+    prefix = [0, *accumulate(changes[:-1])]  # p_0..p_{n-1}, all different
+    by_residue: dict[int, list[tuple[int, int]]] = {}
+    for position, value in enumerate(prefix):
+        by_residue.setdefault(value % size, []).append((value * sign, position))
+    best = None
+    for group in by_residue.values():
+        group.sort()
+        for (low, position), (high, _) in zip(group, group[1:]):  # p at `position` + d*total reaches the next one first
+            # in pass d it is reached after the change at position - 1 (position 0: the last change of pass d - 1)
+            step = ((high - low) // size) * len(changes) + position - 1
+            best = min(best, (step, high * sign)) if best is not None else (step, high * sign)
+    if best is None:
+        raise never_repeats(f"the total is {total} and no two running totals are a multiple of it apart")
+    step, value = best
+    return step // len(changes), step % len(changes), value
+
+
+def passes(changes: list[int]) -> int:
+    """How many times the list is read, in part or in full, until part 2's repeat."""
+    return first_repeat(changes)[0] + 1
+
+
+# --- generator ------------------------------------------------------------------------------
+#
+# Why the shape: part 2 repeats in pass d only if two running totals are d totals apart, so real
+# inputs (about 1,000 lines, totals 400-600, 135-145 passes) keep every running total of a pass in a
+# few clusters, each with all its values different mod the total, the clusters some 70,000 apart: the
+# 2-3 huge changes are the jumps between clusters. Here each cluster is a random set of frequencies
+# inside a window narrower than the total (so different mod it), visited in the order of their value
+# plus noise: small changes of both signs (median |N| about 11), the walk drifting up or down through
+# the window. The first cluster holds 0 and ends the pass just below the total.
+
+REAL_LINES = (959, 1029)
+REAL_TOTAL = (400, 600)
+REAL_PASSES = (130, 150)  # the offsets between clusters, in totals (real inputs: 135-145 passes)
+
+
+def cluster_walk(rng: np.random.Generator, values: np.ndarray, descending: bool) -> np.ndarray:
+    """`values` in the order of value plus noise (descending: the other way)."""
+    noisy = values + rng.normal(0.0, 11.0, values.size)
+    order = np.argsort(-noisy if descending else noisy, kind="stable")
+    return values[order]
+
+
+def frequencies(rng: np.random.Generator, n_lines: int, total: int) -> np.ndarray:
+    """p_0 = 0, p_1, ..., p_{n-1} of one pass (then the pass ends on `total`)."""
+    clusters = 2 if n_lines <= 1.8 * total else 3
+    sizes = rng.multinomial(n_lines - 1, np.ones(clusters) / clusters)  # -1: p_0 = 0 is fixed
+    sizes = np.minimum(sizes, int(0.92 * total) - 1)
+    sizes[0] = n_lines - 1 - sizes[1:].sum()
+    # cluster 0: 0 and values in 1..total-2, split between the start and the end of the pass
+    home = np.sort(rng.choice(np.arange(1, total - 1), sizes[0], replace=False))
+    home = cluster_walk(rng, home, descending=False)
+    split = int(rng.integers(sizes[0] // 4, 3 * sizes[0] // 4 + 1))
+    middle = []
+    offsets = [int(rng.integers(*REAL_PASSES)), -int(rng.integers(*REAL_PASSES))][: clusters - 1]
+    for size, passes_apart in zip(sizes[1:], offsets):
+        width = int(rng.integers(size + 10, int(0.95 * total)))
+        start = passes_apart * total + int(rng.integers(-total // 2, total // 2))
+        chosen = start + np.sort(rng.choice(width, size, replace=False))
+        middle.append(cluster_walk(rng, chosen, descending=bool(rng.random() < 0.5)))
+    return np.concatenate([[0], home[:split], *middle, home[split:]]).astype(np.int64)
+
+
+def realistic_changes(rng: np.random.Generator, n_lines: int, total: int) -> np.ndarray:
+    prefix = frequencies(rng, n_lines, total)
+    return np.diff(np.append(prefix, total))
+
+
+def as_text(changes) -> str:
+    return "".join(f"{int(c):+d}\n" for c in changes)
+
+
+def generate_input(seed: int) -> str:
+    """A full input of the real shape: 959-1,029 lines, total 400-600, part 2 after 130-150 passes."""
+    rng = np.random.default_rng(seed)
+    while True:
+        n_lines = int(rng.integers(REAL_LINES[0], REAL_LINES[1] + 1))
+        total = int(rng.integers(REAL_TOTAL[0], REAL_TOTAL[1] + 1))
+        changes = realistic_changes(rng, n_lines, total)
+        if REAL_PASSES[0] - 5 <= passes(changes.tolist()) <= REAL_PASSES[1] + 5:
+            return as_text(changes)
+
+
+# --- part 1: the shared family, configured ----------------------------------------------------
+#
+# One position per line, the same token id (1) at each, the signed change as an integer scalar on the
+# exact channel. Learned (trained on the sum only): how a change enters the stream (the scalar's
+# weights), that the answer is a running sum (a forward gate-free recurrence whose decay must settle
+# exactly on 1), the read-out after the last line. As in 2015/1 part 1, an integer pull and, late in
+# training, rounding in the forward pass make the exact weights integers, snapped before anything is
+# checked or saved. Training lists: 1-200 changes, mostly small with a few huge ones and totals of
+# either sign; beyond: 201-10,000 changes.
+# Hand-written: parse, the constant id, round the sum.
+
+TRAIN_LINES = 200
+FAR_LINES = 10_000
+WIDTH = 4
+EXACT_BOUND = 2**22  # float32 holds every integer below 2^24; the stream's 4 channels can each carry up
+# to the magnitudes seen so far, so answers count as exact while the |changes| plus the lines add up below 2^24 / 4
+
+SUM_CONFIG = Config(
+    model=ModelConfig(vocab=2, scalars=1, width=WIDTH, window=1, layers=1, state=1, direction="forward", gate="none",
+                      mlp=0, decoders=(DecoderConfig("total", kind="scalar", read="last"),), integer_pull=0.05,
+                      exact_clip=True, quantise="weights"),
+    data=DataConfig(min_length=1, max_length=TRAIN_LINES, ood_min_length=TRAIN_LINES + 1, ood_max_length=FAR_LINES),
+    train=TrainSection(batch_size=128, learning_rate=0.02, warmup_steps=20, max_steps=3000, eval_every=50,
+                       eval_size=2048, far_size=256, exact_evals=3, round_start=0.3),
+)
+
+
+def change_inputs(changes: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:
+    """Padded changes (n x L) and their counts -> the family's inputs."""
+    mask = np.arange(changes.shape[1])[None, :] < lengths[:, None]
+    return {"ids": mask.astype(np.int32), "lengths": lengths.astype(np.int32),
+            "scalars": np.where(mask, changes, 0).astype(np.float32)[..., None]}
+
+
+PAD_TO = 512  # lists are padded to a multiple of this many lines: few compiled shapes
+
+
+def encode(changes: list[int]):
+    padded = np.zeros((1, -(-len(changes) // PAD_TO) * PAD_TO), dtype=np.int64)
+    padded[0, :len(changes)] = changes
+    yield change_inputs(padded, np.array([len(changes)]))
+
+
+def random_changes(rng: np.random.Generator, n: int, shortest: int, longest: int) -> tuple[np.ndarray, np.ndarray]:
+    """n padded lists of shortest..longest changes: each list its own scale of small changes (up to a
+    few hundred), its own drift (totals of both signs), and now and then a huge change (up to 150,000)."""
+    lengths = rng.integers(shortest, longest + 1, n)
+    scale = rng.choice([3, 10, 30, 100, 300], n)[:, None]
+    drift = rng.uniform(-0.5, 0.5, (n, 1)) * scale
+    changes = np.rint(rng.normal(drift, scale, (n, longest))).astype(np.int64)
+    huge = rng.random((n, longest)) < rng.choice([0.0, 0.003, 0.02], n)[:, None]
+    changes = np.where(huge, rng.integers(-150_000, 150_001, (n, longest)), changes)
+    changes[np.arange(longest)[None, :] >= lengths[:, None]] = 0
+    return changes, lengths
+
+
+def sum_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    changes, lengths = random_changes(rng, n, low, high)
+    return changes, change_inputs(changes, lengths), {"total": changes.sum(axis=1).astype(np.float32)}
+
+
+def in_exact_range(changes: list[int]) -> bool:
+    return sum(map(abs, changes)) + len(changes) < EXACT_BOUND
+
+
+def sum_answer(decoded, changes: list[int]):
+    total, sure = decoded["total"]
+    return total, sure & in_exact_range(changes)
+
+
+PART1 = family_task(
+    "2018_01/part1", FamilySpec(SUM_CONFIG, encode, sum_examples, sum_answer),
+    learned="how a signed change enters the stream, that the answer is a running sum (decay exactly 1), the read-out",
+    hand_written="parse, the same id for every line with its change as an integer scalar, rounding the sum",
+    far=f"lists of {TRAIN_LINES + 1}-{FAR_LINES:,} changes (training: 1-{TRAIN_LINES}), totals of both signs",
+    ablations=(
+        Ablation("no-integers", "no integer pull, no rounding, no snapping: weights only near integers",
+                 ("model.integer_pull=0", "train.round_start=1")),
+        Ablation("no-clip", "exact weights not clipped to [-1, 1]", ("model.exact_clip=false",)),
+        Ablation("gated", "an input-gated (latch-like) recurrence instead of the plain one", ("model.gate=tied",)),
+    ),
+)
+
+PUZZLE = Puzzle(
+    year=2018,
+    day=1,
+    title="Chronal Calibration",
+    parse=parse,
+    part1=part1,
+    part2=part2,
+    generate_input=generate_input,
+    neural={1: PART1},
+)
