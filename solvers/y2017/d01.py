@@ -74,12 +74,4 @@ def generate_input(seed: int, length: int | None = None) -> str:
     return "".join(map(str, digits)) + "\n"
 
 
-PUZZLE = Puzzle(
-    year=2017,
-    day=1,
-    title="Inverse Captcha",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-)
+PUZZLE = Puzzle(2017, 1, "Inverse Captcha", parse, part1, part2, generate_input)  # classical only (docstring)

@@ -259,13 +259,5 @@ PART1 = family_task(
     ),
 )
 
-PUZZLE = Puzzle(
-    year=2018,
-    day=1,
-    title="Chronal Calibration",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: PART1},
-)
+PUZZLE = Puzzle(2018, 1, "Chronal Calibration", parse, part1, part2, generate_input,
+                neural={1: PART1})
