@@ -1,14 +1,18 @@
-"""2023 day 2: the classical parts against an oracle, input errors and the generator's shape."""
+"""2023 day 2: the classical parts against an oracle, input errors, the generator's shape, and part 1's
+shipped family network on fresh games, long games (30 draws, counts to 99) and full inputs."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.errors import InputError
+from aocnn.nn.family import decode
 from solvers.y2023 import d02
 
 PUZZLE = d02.PUZZLE
@@ -102,3 +106,68 @@ def test_the_generator_goes_far_beyond_on_request():
     games = PUZZLE.records(d02.generate_input(4, n_games=200, draws=(30, 30), high=99))
     assert len(games) == 200 and {len(g.draws) for g in games} == {30}
     assert max(n for g in games for draw in g.draws for n, _ in draw) == 99
+
+
+# --- part 1's network: encoding, training data, the shipped weights ------------------------------
+
+TEST_SEED = 230_200  # not a training seed
+
+
+def test_encoding_puts_each_mention_on_one_position():
+    game = d02.Game(5, (((3, "blue"), (14, "red")), ((99, "green"),), ((0, "red"),)))
+    [inputs] = list(d02.encode([game]))
+    assert inputs["lengths"].tolist() == [4] and inputs["ids"].shape == (1, 8, 3)
+    assert inputs["ids"][0, :4].tolist() == [[3, 1, 4], [1, 2, 5], [2, 10, 10], [1, 1, 1]]
+    assert not inputs["ids"][0, 4:].any()
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_agree_with_the_oracle(far):
+    data = d02.part1_config().data
+    games, inputs, targets = d02.examples(np.random.default_rng(far), 500, data, far)
+    text = "".join(d02.format_game(d02.Game(1, g.draws)) + "\n" for g in games)
+    assert targets["possible"].sum() == oracle(text)[0]
+    assert 0.25 < targets["possible"].mean() < 0.75
+    draws = [len(g.draws) for g in games]
+    assert (min(draws), max(draws)) == ((data.ood_min_length, data.ood_max_length) if far else (1, 12))
+    assert inputs["ids"].shape[1] >= max(inputs["lengths"])
+
+
+@pytest.fixture(scope="module")
+def network():
+    return runner.load_neural(PUZZLE, 1)
+
+
+def network_says(net, games) -> np.ndarray:
+    """The network's yes/no per game, or -1 where it is not sure."""
+    [inputs] = list(d02.encode(games))
+    possible, sure = decode(net.task.config.model, net(inputs))["possible"]
+    return np.where(sure, possible, -1)
+
+
+@pytest.mark.parametrize("kind", ["training", "real", "long"])
+def test_shipped_weights_are_exact_on_fresh_games(network, kind):
+    rng = np.random.default_rng(TEST_SEED + len(kind))
+    games = {"training": lambda: d02.training_game(rng, (1, 12)),
+             "real": lambda: d02.random_game(rng, 1, (3, 6), 20),
+             "long": lambda: d02.random_game(rng, 1, (30, 30), 99)}[kind]
+    games = [games() for _ in range(2000 if kind != "long" else 500)]
+    truth = np.array([d02.possible(g) for g in games], np.int64)
+    wrong = [d02.format_game(g) for g, said, right in zip(games, network_says(network, games), truth) if said != right]
+    assert wrong == []
+
+
+def test_shipped_weights_on_full_inputs(network):
+    for seed in range(2):
+        text = d02.generate_input(TEST_SEED + seed)
+        answer = network.solve(PUZZLE.records(text.replace("\n", "\r\n")))
+        assert (answer.answer, answer.low_confidence) == (oracle(text)[0], 0)
+    text = d02.generate_input(TEST_SEED, n_games=1000, draws=(30, 30), high=99)
+    answer = network.solve(PUZZLE.records(text))
+    assert (answer.answer, answer.low_confidence, answer.records) == (oracle(text)[0], 0, 1000)
+
+
+def test_a_count_past_two_digits_is_answered_but_flagged(network):
+    games = PUZZLE.records("Game 1: 3 blue\nGame 2: 100 red, 1 blue\nGame 3: 7 green\n")
+    answer = network.solve(games)
+    assert answer.low_confidence == 1 and answer.records == 3

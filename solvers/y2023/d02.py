@@ -13,7 +13,14 @@ or blue, each at most once per draw, counts and ids non-negative integers (real 
 ids 1-100, 3-6 draws, counts 1-20, lines up to about 160 characters); anything else is an error
 naming its line, for both solvers.
 
-Neural solvers: none yet (classical only; the runner skips a part without a network).
+Neural solver, part 1, score 5: the shared family (aocnn.nn.family), configured only, trained on
+each game's "possible or not" (a 2-way class), no hints. One position per cube mention, three
+aligned id channels: the colour, and the count's tens and ones digits. Learned: which colour each
+count belongs to, each colour's limit (12, 13, 14 are nowhere in the code the network sees), and
+that one mention over its limit makes the game impossible. Hand-written: parse, mentions -> ids,
+argmax, the sum of id * yes over games. Exact range: counts up to 99 (two digits), games of any
+length (a max over mentions); a game with a larger count is answered but flagged low-confidence.
+Part 2: none yet (classical only; the runner skips a part without a network).
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from aocnn.errors import line_error
+from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
+from aocnn.nn.encode import aligned_digit_ids, chunks
+from aocnn.nn.family_task import FamilySpec, family_task
+from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -120,6 +131,102 @@ def generate_input(seed: int, n_games: int = REAL_GAMES, draws: tuple[int, int] 
     return "".join(format_game(random_game(rng, i, draws, high)) + "\n" for i in range(1, n_games + 1))
 
 
+# --- neural: the shared family, configured (part 1) -------------------------------------------
+#
+# One record per game; one position per cube mention (`count colour`, in the order written, the
+# draws one after another), three aligned id channels: the colour (1-3) and the count's tens and
+# ones digits (digit + 1). Learned: which colour a count belongs to and each colour's limit (per
+# position, from the three embeddings and a ReLU layer), that one mention over its limit makes the
+# game impossible (a max over positions, read by a class head): yes/no per game. Hand-written:
+# parse, mentions -> ids, argmax, the sum of id * yes over games. Counts of 100 or more have no
+# digits here: such games are flagged low-confidence.
+
+COLOUR_ID = {colour: i + 1 for i, colour in enumerate(COLOURS)}
+MAX_COUNT = 99  # counts the encoding holds (two digits)
+TRAIN_DRAWS, FAR_DRAWS = (1, 12), (24, 40)
+CHUNK = 4096
+
+
+def part1_config() -> Config:
+    return Config(
+        model=ModelConfig(vocab=11, channels=3, width=16, window=1, encoder_mlp=16, layers=0,
+                          decoders=(DecoderConfig("possible", classes=2, read="max", hidden=0),)),
+        data=DataConfig(min_length=TRAIN_DRAWS[0], max_length=TRAIN_DRAWS[1], ood_min_length=FAR_DRAWS[0],
+                        ood_max_length=FAR_DRAWS[1]),
+        train=TrainSection(batch_size=128, learning_rate=1e-2, warmup_steps=50, max_steps=4000, eval_every=100,
+                           eval_size=4096, far_size=2048, exact_evals=3),
+    )
+
+
+def mentions(game: Game) -> list[tuple[int, str]]:
+    return [cube for draw in game.draws for cube in draw]
+
+
+def encode_games(games: list[Game], width: int) -> dict[str, np.ndarray]:
+    """ids N x width x 3: per mention its colour id and its count's two digits + 1 (0 after the game)."""
+    ids = np.zeros((len(games), width, 3), np.int32)
+    lengths = np.zeros(len(games), np.int32)
+    for row, game in enumerate(games):
+        cubes = mentions(game)
+        lengths[row] = len(cubes)
+        ids[row, :len(cubes), 0] = [COLOUR_ID[colour] for _, colour in cubes]
+        ids[row, :len(cubes), 1:] = aligned_digit_ids([[min(n, MAX_COUNT)] for n, _ in cubes], 2)[:, :, 0]
+    return {"ids": ids, "lengths": lengths}
+
+
+def encode(games: list[Game]):
+    width = -(-max(len(mentions(g)) for g in games) // 8) * 8  # one width per input: one compile
+    for chunk in chunks(games, CHUNK):
+        yield encode_games(chunk, width)
+
+
+def training_game(rng: np.random.Generator, draws: tuple[int, int]) -> Game:
+    """A game whose colours each get a ceiling near their limit (a few far above it, up to 99), with one
+    mention at the ceiling: about half the games are possible, and many miss by one cube."""
+    limits = np.array([BAG[c] for c in COLOURS])
+    ceiling = np.where(rng.random(3) < 0.15, rng.integers(0, MAX_COUNT + 1, 3), limits + rng.integers(-6, 3, 3))
+    shown = []
+    for _ in range(int(rng.integers(draws[0], draws[1] + 1))):
+        colours = rng.permutation(3)[: rng.integers(1, 4)]
+        shown.append(tuple((int(rng.integers(0, ceiling[c] + 1)), COLOURS[c]) for c in colours.tolist()))
+    at = int(rng.integers(len(shown)))  # the game's first mention of some colour is set to that colour's ceiling
+    count, colour = shown[at][0]
+    shown[at] = ((int(ceiling[COLOURS.index(colour)]), colour),) + shown[at][1:]
+    return Game(0, tuple(shown))
+
+
+def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    draws = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    games = [training_game(rng, draws) for _ in range(n)]
+    width = -(-3 * draws[1] // 8) * 8
+    return games, encode_games(games, width), {"possible": np.array([possible(g) for g in games], np.int32)}
+
+
+def combine(decoded, games: list[Game]):
+    yes, sure = decoded["possible"]
+    in_range = np.array([max(n for n, _ in mentions(g)) <= MAX_COUNT for g in games], dtype=bool)
+    return yes * np.array([g.id for g in games], np.int64), sure & in_range
+
+
+def neural_task_part1() -> NeuralTask:
+    cfg = part1_config()
+    return family_task(
+        "2023_02/part1", FamilySpec(cfg, encode, examples, combine),
+        learned="which colour each count belongs to, each colour's limit, and that one count over its limit "
+                "makes a game impossible (a max over the mentions): possible or not, per game",
+        hand_written="parse, each mention's colour and two count digits -> ids, argmax, the sum of id * yes",
+        far=f"games of {FAR_DRAWS[0]}-{FAR_DRAWS[1]} draws (training: {TRAIN_DRAWS[0]}-{TRAIN_DRAWS[1]}); "
+            f"games with a count over {MAX_COUNT} count as low-confidence",
+        ablations=ABLATIONS,
+    )
+
+
+ABLATIONS = (
+    Ablation("no-encoder-mlp", "no ReLU layer per mention: colour and digits meet only in the head, after pooling",
+             ("model.encoder_mlp=0",)),
+)
+
+
 PUZZLE = Puzzle(
     year=2023,
     day=2,
@@ -128,5 +235,5 @@ PUZZLE = Puzzle(
     part1=part1,
     part2=part2,
     generate_input=generate_input,
-    neural={},  # classical only so far
+    neural={1: neural_task_part1()},
 )
