@@ -189,8 +189,8 @@ def training_game(rng: np.random.Generator, draws: tuple[int, int]) -> Game:
     for _ in range(int(rng.integers(draws[0], draws[1] + 1))):
         colours = rng.permutation(3)[: rng.integers(1, 4)]
         shown.append(tuple((int(rng.integers(0, ceiling[c] + 1)), COLOURS[c]) for c in colours.tolist()))
-    at = int(rng.integers(len(shown)))  # the game's first mention of some colour is set to that colour's ceiling
-    count, colour = shown[at][0]
+    at = int(rng.integers(len(shown)))  # a random draw's first mention is set to its colour's ceiling
+    colour = shown[at][0][1]
     shown[at] = ((int(ceiling[COLOURS.index(colour)]), colour),) + shown[at][1:]
     return Game(0, tuple(shown))
 
