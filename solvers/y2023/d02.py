@@ -20,6 +20,10 @@ count belongs to, each colour's limit (12, 13, 14 are nowhere in the code the ne
 that one mention over its limit makes the game impossible. Hand-written: parse, mentions -> ids,
 argmax, the sum of id * yes over games. Exact range: counts up to 99 (two digits), games of any
 length (a max over mentions); a game with a larger count is answered but flagged low-confidence.
+Measured (`scripts/seeds.py 2023 2 --part 1 --held-out 100000 --far 10000 --inputs 20`, seeds 1-2; seed 0,
+the shipped one, checked the same way plus `scripts/measure_2023_02.py`): every seed exact on 100,000
+fresh games (seed 2: 1 flagged, none wrong), 10,000 of 24-40 draws and 20 full inputs; seed 0 also on
+100,000 real-shaped games, 10,000 of 30 draws with counts to 99 and a 1,000-game input of those.
 Part 2: none yet (classical only; the runner skips a part without a network).
 """
 
