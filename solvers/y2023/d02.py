@@ -225,6 +225,8 @@ def neural_task_part1() -> NeuralTask:
     )
 
 
+# Measured (`aocnn ablate 2023 2 --part 1 --max-steps 2000`, seed 0): without the ReLU layer 78.5% of games
+# in range and 75.3% of 24-40-draw games exact at training's margin after 2,000 steps (shipped: exact at 1,700).
 ABLATIONS = (
     Ablation("no-encoder-mlp", "no ReLU layer per mention: colour and digits meet only in the head, after pooling",
              ("model.encoder_mlp=0",)),
