@@ -1,0 +1,64 @@
+"""Measure 2023/2 part 1's shipped network on fresh games: training-style (1-12 draws, colour ceilings
+near their limits), real-style (3-6 draws, counts 1-20), long (30 draws, counts to 99; and 30-60 draws,
+training-style), and on generated full inputs.
+
+    python scripts/measure_2023_02.py --games 100000 --long 10000 --inputs 20
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from aocnn import registry, runner
+from aocnn.nn.family import decode
+from solvers.y2023 import d02
+
+MEASURE_SEED = 23_020_000  # games and inputs no test or training uses
+
+
+def outcomes(network, games: list[d02.Game]) -> tuple[int, int, int]:
+    """(exact, flagged, confidently wrong) over `games`."""
+    right = unsure = wrong = 0
+    for chunk in (games[i:i + 4096] for i in range(0, len(games), 4096)):
+        [inputs] = list(d02.encode(chunk))
+        said, sure = decode(network.task.config.model, network(inputs))["possible"]
+        truth = np.array([d02.possible(g) for g in chunk])
+        right += int(np.sum(sure & (said == truth)))
+        unsure += int(np.sum(~sure))
+        wrong += int(np.sum(sure & (said != truth)))
+    return right, unsure, wrong
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--games", type=int, default=100_000)
+    parser.add_argument("--long", type=int, default=10_000)
+    parser.add_argument("--inputs", type=int, default=20)
+    args = parser.parse_args()
+    puzzle = registry.get(2023, 2)
+    network = runner.load_neural(puzzle, 1)
+    rng = np.random.default_rng(MEASURE_SEED)
+    sets = {
+        "training-style, 1-12 draws": (args.games, lambda: d02.training_game(rng, (1, 12))),
+        "real-style, 3-6 draws, counts 1-20": (args.games, lambda: d02.random_game(rng, 1, (3, 6), 20)),
+        "long, 30 draws, counts 1-99": (args.long, lambda: d02.random_game(rng, 1, (30, 30), 99)),
+        "long training-style, 30-60 draws": (args.long, lambda: d02.training_game(rng, (30, 60))),
+    }
+    for name, (count, make) in sets.items():
+        right, unsure, wrong = outcomes(network, [make() for _ in range(count)])
+        print(f"{name}: {right:,}/{count:,} exact, {unsure:,} flagged, {wrong:,} confidently wrong", flush=True)
+    exact = 0
+    for i in range(args.inputs):
+        games = puzzle.records(d02.generate_input(MEASURE_SEED + i))
+        answer = network.solve(games)
+        exact += answer.answer == d02.part1(games) and answer.low_confidence == 0
+    big = puzzle.records(d02.generate_input(MEASURE_SEED, n_games=1000, draws=(30, 30), high=99))
+    answer = network.solve(big)
+    print(f"full inputs: {exact}/{args.inputs} exact; 1,000 games of 30 draws, counts to 99: "
+          f"{'exact' if answer.answer == d02.part1(big) else 'WRONG'}, {answer.low_confidence} flagged", flush=True)
+
+
+if __name__ == "__main__":
+    main()
