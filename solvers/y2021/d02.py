@@ -92,13 +92,4 @@ def generate_input(seed: int, n_lines: int = REAL_LINES, high: int = 9) -> str:
     return "".join(rows)
 
 
-PUZZLE = Puzzle(
-    year=2021,
-    day=2,
-    title="Dive!",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # classical only so far
-)
+PUZZLE = Puzzle(2021, 2, "Dive!", parse, part1, part2, generate_input)  # classical only so far

@@ -88,13 +88,4 @@ def generate_input(seed: int, n_groups: int | None = None, max_size: int = REAL_
     return "\n\n".join("\n".join(map(str, group)) for group in groups) + "\n"
 
 
-PUZZLE = Puzzle(
-    year=2022,
-    day=1,
-    title="Calorie Counting",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # classical only so far
-)
+PUZZLE = Puzzle(2022, 1, "Calorie Counting", parse, part1, part2, generate_input)  # classical only so far

@@ -233,13 +233,5 @@ ABLATIONS = (
 )
 
 
-PUZZLE = Puzzle(
-    year=2023,
-    day=2,
-    title="Cube Conundrum",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={1: neural_task_part1()},
-)
+PUZZLE = Puzzle(2023, 2, "Cube Conundrum", parse, part1, part2, generate_input,
+                neural={1: neural_task_part1()})

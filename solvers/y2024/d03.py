@@ -126,13 +126,4 @@ def generate_input(seed: int, n_lines: int = REAL_LINES, length: tuple[int, int]
     return "\n".join(out) + "\n"
 
 
-PUZZLE = Puzzle(
-    year=2024,
-    day=3,
-    title="Mull It Over",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # classical only so far
-)
+PUZZLE = Puzzle(2024, 3, "Mull It Over", parse, part1, part2, generate_input)  # classical only so far
