@@ -1,0 +1,132 @@
+"""AoC 2022 day 3, "Rucksack Reorganization".
+
+Each line is one rucksack: a string of letters (a-z and A-Z, each letter a kind of item) of even
+length, whose first half is one compartment and whose second half is the other. Every letter has a
+priority: a-z are 1-26 and A-Z are 27-52.
+- Part 1: exactly one kind of item is in both compartments of a rucksack; sum its priority over
+  the rucksacks.
+- Part 2: the rucksacks come in groups of three consecutive lines, and exactly one kind of item (the
+  group's badge) is in all three; sum the badges' priorities.
+
+Input: lines of letters of even length (real inputs: 300 lines of 16-48 letters), a multiple of 3 of
+them. The puzzle promises exactly one shared kind per rucksack and per group; an input that breaks a
+promise (a shared kind missing or more than one, an odd length, a group of fewer than three lines) is
+an error naming its line, for both parts, rather than an answer to a different question.
+
+Neural solvers: none yet; both parts answer classically.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import numpy as np
+
+from aocnn.errors import line_error
+from aocnn.registry import Puzzle
+from aocnn.text import lines
+
+LETTERS = string.ascii_lowercase + string.ascii_uppercase  # index + 1 is the priority
+PRIORITY = {letter: index + 1 for index, letter in enumerate(LETTERS)}
+LINE = re.compile(r"[a-zA-Z]+")
+REAL_LINES, REAL_LENGTHS = 300, (16, 48)
+
+
+# --- reading the input ----------------------------------------------------------------------
+
+def halves(rucksack: str) -> tuple[str, str]:
+    middle = len(rucksack) // 2
+    return rucksack[:middle], rucksack[middle:]
+
+
+def parse(text: str) -> list[str]:
+    """The rucksacks, checked against every promise of the puzzle (errors name the line)."""
+    rucksacks = lines(text)
+    for number, line in enumerate(rucksacks, 1):
+        if LINE.fullmatch(line) is None:
+            raise line_error(number, line, "expected letters a-z and A-Z only")
+        if len(line) % 2:
+            raise line_error(number, line, f"odd length {len(line)}: the two compartments must be equally long")
+        shared = set.intersection(*map(set, halves(line)))
+        if len(shared) != 1:
+            raise line_error(number, line, f"the two halves share {len(shared)} kinds of item, expected exactly 1")
+    for first in range(0, len(rucksacks), 3):
+        group = rucksacks[first:first + 3]
+        last = first + len(group)
+        if len(group) < 3:
+            raise line_error(last, group[-1], f"the last group has {len(group)} of 3 lines "
+                                              "(the line count must be a multiple of 3)")
+        shared = set.intersection(*map(set, group))
+        if len(shared) != 1:
+            raise line_error(last, group[-1], f"lines {first + 1}-{last} share {len(shared)} kinds of item, "
+                                              "expected exactly 1")
+    return rucksacks
+
+
+# --- classical ------------------------------------------------------------------------------
+
+def common(*parts: str) -> str:
+    (letter,) = set.intersection(*map(set, parts))  # exactly one: the parser checked
+    return letter
+
+
+def part1(rucksacks: list[str]) -> int:
+    return sum(PRIORITY[common(*halves(r))] for r in rucksacks)
+
+
+def part2(rucksacks: list[str]) -> int:
+    return sum(PRIORITY[common(*rucksacks[i:i + 3])] for i in range(0, len(rucksacks), 3))
+
+
+# --- generator ------------------------------------------------------------------------------
+
+def random_rucksack(rng: np.random.Generator, length: int, badge: str, avoid: set[str]) -> str:
+    """`length` letters whose halves share one random kind; `badge` is in one half (or is the shared
+    kind); no letter of `avoid` occurs. Each half draws, with repeats, from its own few kinds."""
+    shared = badge if rng.random() < 1 / 52 else LETTERS[rng.integers(52)]
+    while shared in avoid:
+        shared = LETTERS[rng.integers(52)]
+    others = [ch for ch in LETTERS if ch not in avoid and ch not in (shared, badge)]
+    rng.shuffle(others)
+    cut = len(others) // 2  # the kinds each half may use: disjoint, so only `shared` is in both
+    sides = [[shared], [shared]]
+    if badge != shared:
+        sides[int(rng.integers(2))].append(badge)
+    half = length // 2
+    result = []
+    for side, pool in zip(sides, (others[:cut], others[cut:])):
+        kinds = list(rng.choice(pool, int(rng.integers(4, min(half, len(pool)) + 1)), replace=False))
+        filler = rng.choice(kinds, half - len(side))
+        items = np.concatenate([side, filler])
+        rng.shuffle(items)
+        result.append("".join(items))
+    return "".join(result)
+
+
+def generate_input(seed: int, n_lines: int = REAL_LINES, lengths: tuple[int, int] = REAL_LENGTHS) -> str:
+    """`n_lines` rucksacks (rounded down to groups of three) of even lengths in `lengths`, each group
+    with a random badge; the third rucksack avoids every other kind that the first two share."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n_lines // 3):
+        badge = LETTERS[rng.integers(52)]
+        group: list[str] = []
+        for _ in range(3):
+            avoid = set.intersection(*map(set, group)) - {badge} if len(group) == 2 else set()
+            length = 2 * int(rng.integers(lengths[0] // 2, lengths[1] // 2 + 1))
+            group.append(random_rucksack(rng, length, badge, avoid))
+        rows += group
+    return "".join(row + "\n" for row in rows)
+
+
+PUZZLE = Puzzle(
+    year=2022,
+    day=3,
+    title="Rucksack Reorganization",
+    parse=parse,
+    part1=part1,
+    part2=part2,
+    generate_input=generate_input,
+    neural={},  # none yet: see the module docstring
+)
