@@ -3,6 +3,7 @@ the generator's shape."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,16 +18,19 @@ def priority(letter: str) -> int:
     return ord(letter) - ord("a") + 1 if letter.islower() else ord(letter) - ord("A") + 27
 
 
+def in_both_halves(row: str) -> int:
+    """The priority of the one letter seen in both halves of a rucksack."""
+    n = len(row) // 2
+    both = [ch for ch in sorted(set(row)) if ch in row[:n] and ch in row[n:]]
+    assert len(both) == 1
+    return priority(both[0])
+
+
 def oracle(text: str) -> tuple[int, int]:
     """Both parts by counting, per letter, the places it occurs in: a letter seen in both halves
     (part 1) or in three lines of a group (part 2) is the one, and there must be exactly one."""
     rows = text.split()
-    first = 0
-    for row in rows:
-        n = len(row) // 2
-        both = [ch for ch in sorted(set(row)) if ch in row[:n] and ch in row[n:]]
-        assert len(both) == 1
-        first += priority(both[0])
+    first = sum(map(in_both_halves, rows))
     second = 0
     for start in range(0, len(rows), 3):
         seen = {ch: sum(ch in row for row in rows[start:start + 3]) for ch in set("".join(rows[start:start + 3]))}
@@ -36,31 +40,28 @@ def oracle(text: str) -> tuple[int, int]:
     return first, second
 
 
-@st.composite
-def groups(draw):
-    """A group of three rucksacks keeping the puzzle's promises, built from disjoint pools of letters."""
-    letters = draw(st.permutations(d03.LETTERS))
+def group(rng) -> list[str]:
+    """Three rucksacks keeping the puzzle's promises, built from disjoint pools of letters."""
+    letters = rng.sample(d03.LETTERS, 46)
     badge, pools = letters[0], [letters[1 + 5 * i:1 + 5 * (i + 1)] for i in range(9)]
     rows = []
     for i in range(3):
         left, right = pools[3 * i], pools[3 * i + 1]
-        shared = draw(st.sampled_from([badge, pools[3 * i + 2][0]]))
-        a = draw(st.lists(st.sampled_from(left), max_size=6)) + [shared]
-        b = draw(st.lists(st.sampled_from(right), max_size=6)) + [shared]
-        (a if shared != badge and draw(st.booleans()) else b).append(badge)
-        a, b = (draw(st.permutations(side)) for side in (a, b))
-        pad = draw(st.sampled_from(left))
-        while len(a) < len(b):
-            a.append(pad)
-        while len(b) < len(a):
-            b.append(right[0])
+        shared = rng.choice([badge, pools[3 * i + 2][0]])
+        a = rng.choices(left, k=rng.randint(0, 6)) + [shared]
+        b = rng.choices(right, k=rng.randint(0, 6)) + [shared]
+        (a if shared != badge and rng.random() < 0.5 else b).append(badge)
+        rng.shuffle(a)
+        rng.shuffle(b)
+        a += [rng.choice(left)] * (len(b) - len(a))
+        b += [right[0]] * (len(a) - len(b))
         rows.append("".join(a) + "".join(b))
     return rows
 
 
-@given(st.lists(groups(), min_size=1, max_size=8))
-def test_classical_matches_oracle(many):
-    text = "".join(row + "\n" for group in many for row in group)
+@given(st.randoms(use_true_random=False), st.integers(1, 8))
+def test_classical_matches_oracle(rng, n_groups):
+    text = "".join(row + "\n" for _ in range(n_groups) for row in group(rng))
     assert (PUZZLE.answer(1, text), PUZZLE.answer(2, text)) == oracle(text)
 
 
@@ -114,3 +115,33 @@ def test_the_badge_is_not_always_the_shared_kind_and_halves_repeat_kinds():
                           for i in range(0, 300, 3) for j in range(3))
     assert badge_is_shared < 30
     assert sum(len(set(half)) < len(half) for r in rows for half in d03.halves(r)) > 500
+
+
+# --- neural: the design tried for part 1 (not registered: see the module) ---------------------
+
+def test_no_network_is_registered():
+    assert PUZZLE.neural == {}
+
+
+def test_the_encoding_is_the_letters_alone():
+    [inputs] = list(d03.encode(["aZbZ", "Ab" * 5]))
+    assert inputs["ids"].shape == (2, 16) and inputs["lengths"].tolist() == [4, 10]
+    assert inputs["ids"][0, :5].tolist() == [1, 52, 2, 52, 0] and inputs["ids"][1, :2].tolist() == [27, 2]
+
+
+def test_long_rucksacks_are_encoded_in_small_chunks():
+    rows = d03.random_lines(np.random.default_rng(1), 40, 480, 500)
+    chunks = list(d03.encode(rows))
+    assert sum(len(c["ids"]) for c in chunks) == 40 and all(c["ids"].shape[1] == 504 for c in chunks)
+    assert max(len(c["ids"]) for c in chunks) * 504**2 <= max(8 * 504**2, d03.PAIR_BUDGET)
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_are_each_rucksacks_priority(far):
+    data = d03.CONFIG.data
+    rows, inputs, targets = d03.examples(np.random.default_rng(5), 300, data, far)
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    assert all(low <= len(r) <= high and len(r) % 2 == 0 for r in rows)
+    assert inputs["ids"].shape == (300, high) and inputs["lengths"].tolist() == list(map(len, rows))
+    assert (targets["priority"] + 1).tolist() == [in_both_halves(r) for r in rows]
+    assert len(set(targets["priority"].tolist())) == 52

@@ -24,6 +24,10 @@ import string
 import numpy as np
 
 from aocnn.errors import line_error
+from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
+from aocnn.nn.encode import char_ids, char_table
+from aocnn.nn.family_task import FamilySpec, family_task
+from aocnn.nn.task import NeuralTask
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -118,6 +122,74 @@ def generate_input(seed: int, n_lines: int = REAL_LINES, lengths: tuple[int, int
             group.append(random_rucksack(rng, length, badge, avoid))
         rows += group
     return "".join(row + "\n" for row in rows)
+
+
+# --- neural: the shared family, configured (part 1 tried; not registered) ----------------------
+#
+# One record per rucksack: its letters as ids 1-52, nothing else (no half marks). Learned would be:
+# which half a letter is in (layer 0: two gate-free counters, forwards and backwards, with integer
+# drives, so t and L - t are exact at any length; their difference's sign is the half), the letter
+# seen in the other half too (layer 1: all pairs, max over j of a learned function of the pair: an
+# equality test that ignores same-half pairs), and its priority (a 52-way class head on the max over
+# positions). Hand-written: parse, letters -> ids, argmax, sum over rucksacks.
+
+TRAIN_LENGTHS, FAR_LENGTHS = (8, 32), (64, 96)
+MAX_LENGTH = 500  # the exact range it would declare (the out-of-range check: 200-500 letters)
+TABLE = char_table(LETTERS)
+PAIR_BUDGET = 1 << 21  # rows x width^2 per chunk: all pairs of a long line are costly
+
+CONFIG = Config(
+    model=ModelConfig(vocab=len(LETTERS) + 2, width=32, window=1, layers=2, kinds=("recurrence", "all_pairs"),
+                      state=4, direction="bidirectional", gate="none", mlp=32, pairs_hidden=16, aggregate="max",
+                      quantise="drive",
+                      decoders=(DecoderConfig("priority", classes=len(LETTERS), read="max", hidden=64),)),
+    data=DataConfig(min_length=TRAIN_LENGTHS[0], max_length=TRAIN_LENGTHS[1], ood_min_length=FAR_LENGTHS[0],
+                    ood_max_length=FAR_LENGTHS[1]),
+    train=TrainSection(batch_size=64, learning_rate=1e-2, warmup_steps=50, max_steps=4000, eval_every=100,
+                       eval_size=512, far_size=128, exact_evals=3, round_start=0.3),
+)
+
+
+def encode_lines(rucksacks: list[str], width: int) -> dict[str, np.ndarray]:
+    ids, lengths = char_ids(rucksacks, TABLE, 8, width)
+    return {"ids": ids, "lengths": lengths}
+
+
+def encode(rucksacks: list[str]):
+    width = -(-max(map(len, rucksacks)) // 8) * 8
+    rows = max(8, PAIR_BUDGET // width**2)
+    for start in range(0, len(rucksacks), rows):
+        yield encode_lines(rucksacks[start:start + rows], width)
+
+
+def random_lines(rng: np.random.Generator, n: int, low: int, high: int) -> list[str]:
+    return [random_rucksack(rng, 2 * int(rng.integers(low // 2, high // 2 + 1)), LETTERS[rng.integers(52)], set())
+            for _ in range(n)]
+
+
+def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    rucksacks = random_lines(rng, n, low, high)
+    target = np.array([PRIORITY[common(*halves(r))] - 1 for r in rucksacks], np.int32)
+    return rucksacks, encode_lines(rucksacks, high), {"priority": target}
+
+
+def combine(decoded, rucksacks: list[str]):
+    classes, sure = decoded["priority"]
+    return classes + 1, sure & np.array([len(r) <= MAX_LENGTH for r in rucksacks])
+
+
+def neural_task_part1(config: Config = CONFIG) -> NeuralTask:
+    return family_task(
+        "2022_03/part1", FamilySpec(config, encode, examples, combine),
+        learned="which half each letter is in (exact counts from both ends), the letter found in both halves "
+                "(all pairs, max), its priority",
+        hand_written="parse, letters to ids, argmax of the 52-way priority head, the sum over rucksacks",
+        far=f"rucksacks of {FAR_LENGTHS[0]}-{FAR_LENGTHS[1]} letters in training checks, 200-{MAX_LENGTH} in tests",
+    )
+
+
+PART1_TRIED = neural_task_part1()
 
 
 PUZZLE = Puzzle(
