@@ -1,0 +1,102 @@
+"""2024 day 1: the classical parts against an oracle (duplicates tested hard), input errors naming
+the line, and the generator's shape (the real one and 10,000 lines of 9 digits)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aocnn.errors import InputError
+from solvers.y2024 import d01
+
+PUZZLE = d01.PUZZLE
+
+
+def oracle(text: str) -> tuple[int, int]:
+    """Part 1 by repeatedly taking out the smallest of each list (no sort); part 2 by counting
+    equal pairs over all left-right combinations."""
+    left, right = [], []
+    for row in text.splitlines():
+        a, b = row.split()
+        left.append(int(a))
+        right.append(int(b))
+    distance = 0
+    rest_left, rest_right = list(left), list(right)
+    while rest_left:
+        a, b = min(rest_left), min(rest_right)
+        rest_left.remove(a)
+        rest_right.remove(b)
+        distance += abs(a - b)
+    similarity = sum(a for a in left for b in right if a == b)
+    return distance, similarity
+
+
+PAIRS = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=40)
+
+
+@given(PAIRS, st.sampled_from([" ", "   "]))
+def test_classical_matches_oracle(pairs, gap):
+    text = "".join(f"{a}{gap}{b}\n" for a, b in pairs)
+    assert (PUZZLE.answer(1, text), PUZZLE.answer(2, text)) == oracle(text)
+
+
+@given(st.lists(st.integers(10**8, 10**8 + 3), min_size=2, max_size=30).flatmap(
+    lambda left: st.tuples(st.just(left), st.permutations(left))))
+def test_a_permuted_copy_is_at_distance_zero(lists):
+    left, right = lists  # many duplicates on both sides: ties must pair up with ties
+    text = "".join(f"{a}   {b}\n" for a, b in zip(left, right))
+    assert PUZZLE.answer(1, text) == 0
+    assert PUZZLE.answer(2, text) == sum(a * c * c for a, c in Counter(left).items())
+
+
+def test_an_example_of_our_own():
+    text = "5   4\n1   5\n9   5\n4   8\n"  # sorted: 1 4 5 9 / 4 5 5 8
+    assert PUZZLE.answer(1, text) == 3 + 1 + 0 + 1
+    assert PUZZLE.answer(2, text) == 5 * 2 + 4 * 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1   2\n3\n", "line 2: expected two whole numbers separated by spaces: '3'"),
+    ("1   2\n\n3   4\n", "line 2: expected two whole numbers separated by spaces: ''"),
+    ("1   2   3\n", "line 1: expected two whole numbers separated by spaces: '1   2   3'"),
+    ("1\t2\n", "line 1: expected two whole numbers separated by spaces: '1\\t2'"),
+    ("1   -2\n", "line 1: expected two whole numbers separated by spaces: '1   -2'"),
+    ("  1   2\n", "line 1: expected two whole numbers separated by spaces: '  1   2'"),
+    ("1,2\n", "line 1: expected two whole numbers separated by spaces: '1,2'"),
+])
+def test_a_malformed_line_is_one_error_naming_it(text, message):
+    with pytest.raises(InputError) as error:
+        PUZZLE.records(text)
+    assert str(error.value) == message
+
+
+def test_crlf_and_no_final_newline_read_the_same():
+    text = d01.generate_input(9)
+    assert PUZZLE.records(text.replace("\n", "\r\n").rstrip()) == PUZZLE.records(text)
+
+
+def test_generated_input_has_the_real_shape():
+    for seed in range(6):
+        text = d01.generate_input(seed)
+        assert text == d01.generate_input(seed) != d01.generate_input(seed + 1)
+        rows = text.splitlines()
+        assert len(rows) == 1000 and all(len(row) == 13 and row[5:8] == "   " for row in rows)
+        left, right = zip(*PUZZLE.records(text))
+        assert min(left + right) >= 10_000 and max(left + right) <= 99_999
+        counts = Counter(right)
+        assert len(set(left)) == 1000 and max(counts.values()) <= 20 and len(counts) < 800
+        shared = set(left) & set(right)
+        assert 30 <= len(shared) <= 50
+        assert any(c > 1 for v, c in counts.items() if v not in shared)  # repeating is no sign of being shared
+        assert {counts[v] for v in shared} > {1, 20}
+        assert 10**7 < d01.part2(PUZZLE.records(text)) < 4 * 10**7
+
+
+def test_out_of_range_size():
+    pairs = PUZZLE.records(d01.generate_input(3, n_lines=10_000, digits=9))
+    left, right = zip(*pairs)
+    assert len(pairs) == 10_000 and min(left + right) >= 10**8 and max(left + right) < 10**9
+    assert len(set(left)) == 10_000 and 300 < len(set(left) & set(right)) < 500
