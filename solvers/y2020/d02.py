@@ -180,5 +180,4 @@ def neural_task(part: int) -> NeuralTask:
     )
 
 
-PUZZLE = Puzzle(2020, 2, "Password Philosophy", parse, part1, part2, generate_input,
-                neural={})  # not exact yet: see the module docstring
+PUZZLE = Puzzle(2020, 2, "Password Philosophy", parse, part1, part2, generate_input)  # not exact yet: see the module docstring

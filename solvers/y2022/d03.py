@@ -205,13 +205,4 @@ def neural_task_part1(config: Config = CONFIG) -> NeuralTask:
 PART1_TRIED = neural_task_part1()
 
 
-PUZZLE = Puzzle(
-    year=2022,
-    day=3,
-    title="Rucksack Reorganization",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # none yet: see the module docstring
-)
+PUZZLE = Puzzle(2022, 3, "Rucksack Reorganization", parse, part1, part2, generate_input)  # none yet: see the module docstring

@@ -122,13 +122,4 @@ def generate_input(seed: int, n_cards: int | None = None, winning: int = 10, hel
     return "".join(rows)
 
 
-PUZZLE = Puzzle(
-    year=2023,
-    day=4,
-    title="Scratchcards",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # none yet: see the module docstring
-)
+PUZZLE = Puzzle(2023, 4, "Scratchcards", parse, part1, part2, generate_input)  # none yet: see the module docstring

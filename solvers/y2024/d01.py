@@ -75,13 +75,4 @@ def generate_input(seed: int, n_lines: int = REAL_LINES, digits: int = REAL_DIGI
     return "".join(f"{a}   {b}\n" for a, b in zip(left.tolist(), right.tolist()))
 
 
-PUZZLE = Puzzle(
-    year=2024,
-    day=1,
-    title="Historian Hysteria",
-    parse=parse,
-    part1=part1,
-    part2=part2,
-    generate_input=generate_input,
-    neural={},  # none yet: see the module docstring
-)
+PUZZLE = Puzzle(2024, 1, "Historian Hysteria", parse, part1, part2, generate_input)  # none yet: see the module docstring
