@@ -223,3 +223,13 @@ def one_error_line(stderr: str) -> str:
     [line] = stderr.splitlines()
     assert line.startswith("aocnn: error: "), line
     return line.removeprefix("aocnn: error: ")
+
+
+def assert_line_error(puzzle: registry.Puzzle, text: str, number: int, why: str, line: str) -> None:
+    """The input is refused with one line that names the line number, says why, and quotes the line."""
+    from aocnn.errors import InputError
+
+    with pytest.raises(InputError) as error:
+        puzzle.records(text)
+    message = str(error.value)
+    assert message.startswith(f"line {number}: {why}") and message.endswith(repr(line)) and "\n" not in message

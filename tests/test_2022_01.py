@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from aocnn.errors import InputError
 from solvers.y2022 import d01
+from conftest import assert_line_error
 
 PUZZLE = d01.PUZZLE
 
@@ -59,10 +60,7 @@ def test_crlf_and_trailing_blank_lines_read_the_same():
     ("1\n\n\n2\n", 3, "a blank line must end a group", ""),
 ])
 def test_a_malformed_line_is_one_error_naming_it(text, number, why, line):
-    with pytest.raises(InputError) as error:
-        PUZZLE.records(text)
-    message = str(error.value)
-    assert message.startswith(f"line {number}: {why}") and message.endswith(repr(line)) and "\n" not in message
+    assert_line_error(PUZZLE, text, number, why, line)
 
 
 def test_part_2_needs_three_elves():

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aocnn import runner
-from aocnn.errors import InputError
 from aocnn.nn.family import decode
 from solvers.y2022 import d04
+from conftest import assert_line_error
 
 PUZZLE = d04.PUZZLE
 TEST_SEED = 220_400  # not a training seed
@@ -59,10 +59,7 @@ def test_the_example():
     ("1-2,3-4\n1-2,9-4\n", 2, "a range runs backwards", "1-2,9-4"),
 ])
 def test_a_malformed_line_is_one_error_naming_it(text, number, why, line):
-    with pytest.raises(InputError) as error:
-        PUZZLE.records(text)
-    message = str(error.value)
-    assert message.startswith(f"line {number}: {why}") and message.endswith(repr(line)) and "\n" not in message
+    assert_line_error(PUZZLE, text, number, why, line)
 
 
 # --- generator and training data --------------------------------------------------------------

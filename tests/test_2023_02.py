@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aocnn import runner
-from aocnn.errors import InputError
 from aocnn.nn.family import decode
 from solvers.y2023 import d02
+from conftest import assert_line_error
 
 PUZZLE = d02.PUZZLE
 
@@ -79,10 +79,7 @@ SYNTAX = "expected 'Game N: ' then draws like '3 blue, 4 red' separated by '; '"
     ("Game 1: 3 blue, 4 red, 1 blue\n", 1, "a draw names a colour twice", "Game 1: 3 blue, 4 red, 1 blue"),
 ])
 def test_a_malformed_line_is_one_error_naming_it(text, number, why, line):
-    with pytest.raises(InputError) as error:
-        PUZZLE.records(text)
-    message = str(error.value)
-    assert message.startswith(f"line {number}: {why}") and message.endswith(repr(line)) and "\n" not in message
+    assert_line_error(PUZZLE, text, number, why, line)
 
 
 def test_generated_input_has_the_real_shape():

@@ -25,6 +25,15 @@ import numpy as np
 from aocnn.nn.config import FAMILY, Config, from_dict, to_dict
 from aocnn.nn.task import FLOAT32_EXACT, Ablation, NeuralAnswer, NeuralTask, total
 
+# The exact counter's recipe (a gate-free recurrence whose exact weights are clipped, pulled, rounded
+# and snapped onto integers) is shared by several puzzles; each ablates the same three choices.
+COUNTER_ABLATIONS = (
+    Ablation("no-integers", "no integer pull, no rounding, no snapping: weights only near integers",
+             ("model.integer_pull=0", "train.round_start=1")),
+    Ablation("no-clip", "exact weights not clipped to [-1, 1]", ("model.exact_clip=false",)),
+    Ablation("gated", "an input-gated (latch-like) recurrence instead of the plain one", ("model.gate=tied",)),
+)
+
 Inputs = dict[str, np.ndarray]
 Decoded = dict[str, tuple[np.ndarray, np.ndarray]]  # head -> (answers, confident) per record
 

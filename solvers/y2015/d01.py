@@ -34,8 +34,8 @@ import numpy as np
 
 from aocnn.errors import InputError
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
-from aocnn.nn.family_task import FamilySpec, family_task
-from aocnn.nn.task import FLOAT32_EXACT, Ablation, LazyModule, NeuralAnswer, NeuralTask, TrainConfig
+from aocnn.nn.family_task import COUNTER_ABLATIONS, FamilySpec, family_task
+from aocnn.nn.task import FLOAT32_EXACT, LazyModule, NeuralAnswer, NeuralTask, TrainConfig
 from aocnn.registry import Puzzle
 
 UP, DOWN = "(", ")"
@@ -235,12 +235,7 @@ PART1 = family_task(
     learned="what each character does to the floor, that the floor is a running sum (decay exactly 1), the read-out",
     hand_written="checking the characters, '(' -> 1 and ')' -> 2, rounding the network's floor",
     far=f"walks of {TRAIN_LENGTH + 1}-2,000 characters",
-    ablations=(
-        Ablation("no-integers", "no integer pull, no rounding, no snapping: weights only near 1",
-                 ("model.integer_pull=0", "train.round_start=1")),
-        Ablation("no-clip", "exact weights not clipped to [-1, 1]", ("model.exact_clip=false",)),
-        Ablation("gated", "an input-gated (latch-like) recurrence instead of the plain one", ("model.gate=tied",)),
-    ),
+    ablations=COUNTER_ABLATIONS,
 )
 
 

@@ -45,8 +45,7 @@ import numpy as np
 
 from aocnn.errors import InputError, line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
-from aocnn.nn.family_task import FamilySpec, family_task
-from aocnn.nn.task import Ablation
+from aocnn.nn.family_task import COUNTER_ABLATIONS, FamilySpec, family_task
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -251,12 +250,7 @@ PART1 = family_task(
     learned="how a signed change enters the stream, that the answer is a running sum (decay exactly 1), the read-out",
     hand_written="parse, the same id for every line with its change as an integer scalar, rounding the sum",
     far=f"lists of {TRAIN_LINES + 1}-{FAR_LINES:,} changes (training: 1-{TRAIN_LINES}), totals of both signs",
-    ablations=(
-        Ablation("no-integers", "no integer pull, no rounding, no snapping: weights only near integers",
-                 ("model.integer_pull=0", "train.round_start=1")),
-        Ablation("no-clip", "exact weights not clipped to [-1, 1]", ("model.exact_clip=false",)),
-        Ablation("gated", "an input-gated (latch-like) recurrence instead of the plain one", ("model.gate=tied",)),
-    ),
+    ablations=COUNTER_ABLATIONS,
 )
 
 PUZZLE = Puzzle(2018, 1, "Chronal Calibration", parse, part1, part2, generate_input,

@@ -34,7 +34,7 @@ import numpy as np
 
 from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
-from aocnn.nn.encode import aligned_digit_ids, chunks
+from aocnn.nn.encode import aligned_digit_ids
 from aocnn.nn.family_task import FamilySpec, family_task
 from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
