@@ -53,9 +53,10 @@ def test_a_bespoke_training_run_compiles_its_step_once():
     assert seen.count("train_step") == 1 and seen.count("eval_step") <= 2, seen.programs  # held-out sets of two sizes
 
 
-@pytest.mark.parametrize("year, day, networks", [(2023, 1, 2), (2023, 9, 1)])
+@pytest.mark.parametrize("year, day, networks", [(2022, 4, 2), (2023, 1, 1), (2023, 9, 1)])
 def test_solving_both_parts_compiles_one_forward_per_network(year, day, networks):
-    """2023/1's parts run two different networks; 2023/9's run one (shared), however often they are solved."""
+    """2022/4's parts run two architectures (their heads differ); 2023/1's parts one architecture with two
+    sets of weights, and 2023/9's one network: one compiled forward each, however often they are solved."""
     puzzle = registry.get(year, day)
     records = puzzle.records(puzzle.generate_input(5))
     nn_model._FORWARDS.clear()  # as in a fresh process
