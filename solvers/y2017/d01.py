@@ -24,8 +24,8 @@ REAL_LENGTH = (2026, 2190)
 
 # --- reading the input ----------------------------------------------------------------------
 
-def parse(text: str) -> np.ndarray:
-    """The digits of the one line, as small integers."""
+def parse(text: str) -> tuple[int, ...]:
+    """The digits of the one line (a tuple: records compare and hash like values)."""
     line, *more = text.split("\n")
     if more:
         raise InputError(f"line 2: expected one line of digits, found {len(more) + 1} lines")
@@ -34,25 +34,26 @@ def parse(text: str) -> np.ndarray:
     if bad.size:
         at = int(bad[0])
         raise InputError(f"position {at + 1}: unexpected character {line[at]!r} (expected a digit)")
-    return (codes - ord("0")).astype(np.int64)
+    return tuple((codes - ord("0")).tolist())
 
 
 # --- classical ------------------------------------------------------------------------------
 
-def matching_sum(digits: np.ndarray, distance: int) -> int:
+def matching_sum(digits: tuple[int, ...], distance: int) -> int:
     """The sum of the digits equal to the digit `distance` further round the circle."""
-    return int(digits[digits == np.roll(digits, -distance)].sum())
+    circle = np.asarray(digits, dtype=np.int64)
+    return int(circle[circle == np.roll(circle, -distance)].sum())
 
 
-def part1(digits: np.ndarray) -> int:
+def part1(digits: tuple[int, ...]) -> int:
     return matching_sum(digits, 1)
 
 
-def part2(digits: np.ndarray) -> int:
-    if digits.size % 2:
-        raise InputError(f"no part 2 answer: the line has an odd number of digits ({digits.size}), "
+def part2(digits: tuple[int, ...]) -> int:
+    if len(digits) % 2:
+        raise InputError(f"no part 2 answer: the line has an odd number of digits ({len(digits)}), "
                          "so no digit is half the circle away")
-    return matching_sum(digits, digits.size // 2)
+    return matching_sum(digits, len(digits) // 2)
 
 
 # --- generator ------------------------------------------------------------------------------
