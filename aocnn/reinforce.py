@@ -97,9 +97,26 @@ def _compiled(choices: tuple[int, ...], hidden: int, learning_rate: float, entro
         params = module.init(key, zeros)["params"]
         return params, optimizer.init(params)
 
-    return (jax.jit(init), jax.jit(learn),
-            jax.jit(lambda params, key: module.apply({"params": params}, key, method="sample")),
-            jax.jit(lambda params, actions: jax.nn.softmax(module.apply({"params": params}, actions))))
+    return (_compiled_once(init), _compiled_once(learn),
+            _compiled_once(lambda params, key: module.apply({"params": params}, key, method="sample")),
+            _compiled_once(lambda params, actions: jax.nn.softmax(module.apply({"params": params}, actions))))
+
+
+def _compiled_once(fn):
+    """`fn` jitted and compiled ahead of time at its first call. The executable is held here, so it
+    survives `jax.clear_caches()`, which a search runs after every trial: with plain `jax.jit` the
+    controller was compiled anew for every trial (about 20 s per trial on a loaded 2-core machine,
+    more than a small trial's training)."""
+    import jax
+
+    jitted, compiled = jax.jit(fn), []
+
+    def call(*args):
+        if not compiled:
+            compiled.append(jitted.lower(*args).compile())
+        return compiled[0](*args)
+
+    return call
 
 
 class Policy:
