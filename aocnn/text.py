@@ -8,7 +8,10 @@ puzzle. Each puzzle's parser then reads `lines` of normalized text into validate
 
 from __future__ import annotations
 
-from aocnn.errors import InputError
+import re
+from typing import Iterator
+
+from aocnn.errors import InputError, line_error
 
 BOM = "\ufeff"
 
@@ -27,3 +30,13 @@ def lines(text: str) -> list[str]:
     while rows and not rows[-1]:
         rows.pop()
     return rows
+
+
+def matched_lines(text: str, pattern: re.Pattern[str], expected: str) -> Iterator[tuple[int, str, re.Match[str]]]:
+    """(line number, line, match) for every line, each matching `pattern` whole; the first that does not
+    is an error naming it: "line N: expected ...: 'the line'"."""
+    for number, line in enumerate(lines(text), 1):
+        found = pattern.fullmatch(line)
+        if found is None:
+            raise line_error(number, line, f"expected {expected}")
+        yield number, line, found

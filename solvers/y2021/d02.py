@@ -19,9 +19,8 @@ import re
 
 import numpy as np
 
-from aocnn.errors import line_error
 from aocnn.registry import Puzzle
-from aocnn.text import lines
+from aocnn.text import matched_lines
 
 COMMANDS = ("forward", "down", "up")
 LINE = re.compile(r"(forward|down|up) ([0-9]+)")
@@ -34,13 +33,8 @@ Command = tuple[str, int]  # (command, N)
 
 def parse(text: str) -> list[Command]:
     """Each line as (command, N)."""
-    course = []
-    for number, line in enumerate(lines(text), 1):
-        found = LINE.fullmatch(line)
-        if found is None:
-            raise line_error(number, line, "expected 'forward N', 'down N' or 'up N' with N a non-negative integer")
-        course.append((found[1], int(found[2])))
-    return course
+    expected = "'forward N', 'down N' or 'up N' with N a non-negative integer"
+    return [(found[1], int(found[2])) for _, _, found in matched_lines(text, LINE, expected)]
 
 
 # --- classical ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from aocnn.nn.encode import aligned_digit_ids
 from aocnn.nn.family_task import FamilySpec, family_task
 from aocnn.nn.task import Ablation
 from aocnn.registry import Puzzle
-from aocnn.text import lines
+from aocnn.text import matched_lines
 
 Pair = tuple[int, int, int, int]  # a, b, c, d
 REAL_LINES, REAL_HIGH = 1000, 99
@@ -41,10 +41,7 @@ LINE = re.compile(r"(\d+)-(\d+),(\d+)-(\d+)")
 def parse(text: str) -> list[Pair]:
     """Each line as (a, b, c, d); anything but `a-b,c-d` with a <= b and c <= d is an error naming the line."""
     pairs = []
-    for number, line in enumerate(lines(text), 1):
-        found = LINE.fullmatch(line)
-        if found is None:
-            raise line_error(number, line, "expected 'a-b,c-d' with whole numbers a, b, c, d")
+    for number, line, found in matched_lines(text, LINE, "'a-b,c-d' with whole numbers a, b, c, d"):
         a, b, c, d = map(int, found.groups())
         if a > b or c > d:
             raise line_error(number, line, "a range runs backwards (need a <= b and c <= d)")

@@ -20,9 +20,8 @@ from collections import Counter
 
 import numpy as np
 
-from aocnn.errors import line_error
 from aocnn.registry import Puzzle
-from aocnn.text import lines
+from aocnn.text import matched_lines
 
 LINE = re.compile(r"([0-9]+) +([0-9]+)")
 REAL_LINES, REAL_DIGITS = 1000, 5
@@ -32,13 +31,8 @@ Pair = tuple[int, int]
 # --- reading the input ----------------------------------------------------------------------
 
 def parse(text: str) -> list[Pair]:
-    pairs = []
-    for number, line in enumerate(lines(text), 1):
-        found = LINE.fullmatch(line)
-        if found is None:
-            raise line_error(number, line, "expected two whole numbers separated by spaces")
-        pairs.append((int(found[1]), int(found[2])))
-    return pairs
+    expected = "two whole numbers separated by spaces"
+    return [(int(found[1]), int(found[2])) for _, _, found in matched_lines(text, LINE, expected)]
 
 
 # --- classical ------------------------------------------------------------------------------
