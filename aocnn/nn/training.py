@@ -19,6 +19,7 @@ import optax
 from flax.training import train_state
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from aocnn import interrupts
 from aocnn.errors import AocnnError
 from aocnn.nn.task import Batch, NeuralTask
 
@@ -266,7 +267,9 @@ def train(
             apply_fn=task.model.apply, params=params, tx=make_optimizer(task, max_steps)))
         start = time.perf_counter()
         exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
+        interrupts.watch()
         while step < max_steps:
+            interrupts.check()  # a Ctrl-C swallowed in a garbage-collector callback still stops the run
             batch = parallel.batch(next(batches))
             state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
             step += 1
