@@ -22,10 +22,7 @@ def _on_sigint(signum, frame) -> None:
 
 
 def watch() -> None:
-    """From now on remember Ctrl-C (main thread only; a handler someone else installed is left alone).
-    A Ctrl-C from before, already handled, is forgotten."""
-    global _pending
-    _pending = False
+    """From now on remember Ctrl-C (main thread only; a handler someone else installed is left alone)."""
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_sigint)
 
@@ -36,3 +33,9 @@ def check() -> None:
     if _pending:
         _pending = False
         raise KeyboardInterrupt
+
+
+def forget() -> None:
+    """The KeyboardInterrupt was seen (it reached the code that handles it): nothing is pending."""
+    global _pending
+    _pending = False

@@ -268,23 +268,27 @@ def train(
         start = time.perf_counter()
         exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
         interrupts.watch()
-        while step < max_steps:
-            interrupts.check()  # a Ctrl-C swallowed in a garbage-collector callback still stops the run
-            batch = parallel.batch(next(batches))
-            state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
-            step += 1
-            if step % cfg.eval_every == 0 or step == max_steps:
-                loss = float(loss_value)
-                if not np.isfinite(loss):
-                    raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
-                exact, far_exact, held_out_loss = check(candidate(state.params))
-                record("train", held_out_loss)
-                exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
-                if progress is not None:
-                    elapsed = time.perf_counter() - start
-                    progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
-                if exact_streak >= cfg.exact_evals:
-                    break
+        try:
+            while step < max_steps:
+                interrupts.check()  # a Ctrl-C swallowed in a garbage-collector callback still stops the run
+                batch = parallel.batch(next(batches))
+                state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
+                step += 1
+                if step % cfg.eval_every == 0 or step == max_steps:
+                    loss = float(loss_value)
+                    if not np.isfinite(loss):
+                        raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
+                    exact, far_exact, held_out_loss = check(candidate(state.params))
+                    record("train", held_out_loss)
+                    exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
+                    if progress is not None:
+                        elapsed = time.perf_counter() - start
+                        progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
+                    if exact_streak >= cfg.exact_evals:
+                        break
+        except KeyboardInterrupt:
+            interrupts.forget()  # delivered: a later run in this process starts with nothing pending
+            raise
         batches.close()  # the final checks below need no more training batches
         params = jax.device_get(state.params)
         converged = exact_streak >= cfg.exact_evals
