@@ -1,15 +1,20 @@
-"""2021 day 2: the classical parts against an oracle, input errors and the generator's shape."""
+"""2021 day 2: the classical parts against an oracle, input errors, the generator's shape, the networks'
+training data, and the shipped networks on fresh courses, long ones with larger N, and full inputs."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.errors import InputError
+from aocnn.nn.family import decode
 from solvers.y2021 import d02
 
 PUZZLE = d02.PUZZLE
+TEST_SEED = 202_100  # not a training seed
 
 
 def oracle(text: str) -> tuple[int, int]:
@@ -76,3 +81,62 @@ def test_generated_input_has_the_real_shape():
 def test_the_generator_goes_far_beyond_on_request():
     course = PUZZLE.records(d02.generate_input(7, n_lines=100_000, high=10_000))
     assert len(course) == 100_000 and max(n for _, n in course) > 9_000
+
+
+# --- the networks' training data ----------------------------------------------------------------
+
+def as_text(kinds: np.ndarray, steps: np.ndarray, length: int) -> str:
+    return "".join(f"{d02.COMMANDS[k - 1]} {n}\n" for k, n in zip(kinds[:length], steps[:length]))
+
+
+@pytest.mark.parametrize("part", [1, 2])
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_are_the_oracles_answers(part, far):
+    data = (d02.PART1 if part == 1 else d02.PART2_ATTEMPT).config.data
+    spec_examples = d02.course_examples(aim=part == 2, train_n=d02.TRAIN_N if part == 1 else d02.PART2_TRAIN_N)
+    (kinds, steps, lengths), inputs, targets = spec_examples(np.random.default_rng(part), 200, data, far)
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    assert lengths.min() >= low and lengths.max() <= high
+    assert np.array_equal(inputs["lengths"], lengths)
+    for row in range(200):
+        assert targets["answer"][row] == oracle(as_text(kinds[row], steps[row], lengths[row]))[part - 1]
+    assert (steps[:, 0] > 9).any() == far  # far beyond: larger N too
+
+
+# --- the shipped networks -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=sorted(PUZZLE.neural))
+def network(request):
+    return request.param, runner.load_neural(PUZZLE, request.param)
+
+
+def network_answers(net, kinds, steps, lengths) -> np.ndarray:
+    answers, sure = decode(net.task.config.model, net(d02.course_inputs(kinds, steps, lengths)))["answer"]
+    return np.where(sure, answers, np.iinfo(np.int64).min)
+
+
+@pytest.mark.parametrize("count, shortest, longest, highest", [(3000, 1, 40, (3, 9)), (100, 900, 2000, (9, 99))])
+def test_shipped_weights_are_exact_in_range_and_far_beyond(network, count, shortest, longest, highest):
+    part, net = network
+    rng = np.random.default_rng(TEST_SEED + longest)
+    kinds, steps, lengths = d02.random_courses(rng, count, shortest, longest, highest)
+    expected = d02.answers(kinds, steps, lengths, aim=part == 2).astype(np.int64)
+    assert np.array_equal(network_answers(net, kinds, steps, lengths), expected)
+
+
+def test_shipped_weights_on_fresh_full_inputs_with_crlf(network):
+    part, net = network
+    for seed in range(3):
+        text = d02.generate_input(TEST_SEED + seed)
+        answer = net.solve(PUZZLE.records(text.replace("\n", "\r\n")))
+        assert (answer.answer, answer.low_confidence) == (oracle(text)[part - 1], 0)
+
+
+def test_part2_has_no_network():
+    assert 2 not in PUZZLE.neural
+
+
+def test_a_course_beyond_the_exact_range_is_flagged(network):
+    part, net = network
+    assert net.solve([("forward", 2**21), ("down", 2**21), ("forward", 1)]).low_confidence == 1
+    assert net.solve([("down", 5), ("forward", 3)]).low_confidence == 0

@@ -11,7 +11,7 @@ import pytest
 
 from aocnn.nn import config as config_lib
 from aocnn.nn.family import (
-    AllPairs, DecoderConfig, FamilyModel, GatedRecurrence, ModelConfig, count_parameters, decode, exact_weight,
+    AllPairs, DecoderConfig, FamilyModel, GatedRecurrence, ModelConfig, count_parameters, decode, doubt, exact_weight,
     family_loss, gated_scan, init, integer_penalty, snap_integers,
 )
 from aocnn.nn.layers import latch
@@ -373,6 +373,58 @@ def test_integer_scalars_ride_the_exact_channel_into_an_exact_sum():
              "scalars": jnp.array(values, jnp.float32)[None, :, None]}
     out = FamilyModel(cfg).apply({"params": params}, batch)
     assert float(out["total"][0]) == float(values.sum()) + float(values[-1])  # the residual stream: x_T + the sum
+
+
+def test_token_scalars_bilinear_blocks_and_a_product_head_compute_aim_by_hand():
+    """The three tools for "a token with a numeric argument" and products, set by hand to a tiny dive
+    (ids: 1 ahead, 2 turn): token 1's N goes to channel 0, token 2's to channel 1; a counter sums them
+    onto channels 2 (ahead) and 3 (aim); the bilinear block writes aim x ahead-step onto channel 4; a
+    second counter sums it onto channel 5 (depth); the head multiplies channels 2 and 5 in int64."""
+    cfg = ModelConfig(vocab=3, scalars=1, scalars_by_token=True, width=6, layers=2, state=2, direction="forward",
+                      gate="none", mlp=1, mlp_kind="bilinear",
+                      decoders=(DecoderConfig("answer", kind="product", factors=2, read="last"),))
+    params = jax.tree_util.tree_map(np.zeros_like, init(cfg, 0))
+    assert "exact_scalars" not in params["encoder"] and "mlp0_in" not in params
+    directions = np.zeros((3, 6), np.float32)
+    directions[1, 0] = directions[2, 1] = 1
+    params["encoder"]["exact_scalar_directions"]["embedding"] = directions
+    counter0, counter1 = params["recurrence0"], params["recurrence1"]
+    counter0["exact_value_fwd"]["kernel"] = np.eye(6, 2, dtype=np.float32)  # channels 0, 1
+    counter0["exact_decay_fwd"] = counter1["exact_decay_fwd"] = np.ones(2, np.float32)
+    counter0["exact_out"]["kernel"] = np.eye(2, 6, 2, dtype=np.float32)  # -> channels 2, 3
+    params["exact_bilinear0_a"]["kernel"][3, 0] = 1  # aim
+    params["exact_bilinear0_b"]["kernel"][0, 0] = 1  # this step's N ahead
+    params["exact_bilinear0_out"]["kernel"][0, 4] = 1
+    counter1["exact_value_fwd"]["kernel"][4, 0] = 1
+    counter1["exact_out"]["kernel"][0, 5] = 1
+    params["decoder_answer"]["exact_readout"]["kernel"][[2, 5], [0, 1]] = 1
+    rng = np.random.default_rng(0)
+    kinds, steps = rng.integers(1, 3, (3, 1500)), rng.integers(1, 10, (3, 1500))
+    batch = {"ids": jnp.array(kinds, jnp.int32), "lengths": jnp.array([1500, 1500, 1000]),
+             "scalars": jnp.array(steps, jnp.float32)[..., None]}
+    out = FamilyModel(cfg).apply({"params": params}, batch)
+    answers, sure = decode(cfg, out)["answer"]
+    for row, length in enumerate([1500, 1500, 1000]):
+        ahead = np.where(kinds[row, :length] == 1, steps[row, :length], 0)
+        aim = np.cumsum(np.where(kinds[row, :length] == 2, steps[row, :length], 0))
+        assert answers[row] == int(ahead.sum()) * int((aim * ahead).sum()) > 2**30  # exact past float32
+    assert sure.all()
+
+
+def test_a_product_head_multiplies_sure_integer_factors_and_flags_the_rest():
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=3),))
+    factors = np.array([[2.0, -3.1, 4.0], [2.0, 3.4, 1.0], [2.0**23, 2.0**23, 2.0**20], [np.nan, 1.0, 1.0]])
+    answers, sure = decode(cfg, {"x": factors})["x"]
+    np.testing.assert_array_equal(answers[:1], [-24])
+    np.testing.assert_array_equal(sure, [True, False, False, False])  # off an integer; past int64's safe range; NaN
+    doubts, threshold = doubt(cfg, {"x": factors})["x"]
+    assert doubts[0] == pytest.approx(0.1) and doubts[1] == pytest.approx(0.4) and np.isinf(doubts[3])
+    loss, exact = family_loss(cfg, {"x": jnp.array(factors[:2]), "integer_penalty": 0.0}, {"x": jnp.array([-24.8, 6.8])})
+    np.testing.assert_array_equal(exact, [False, False])  # right products of a factor off its integer are not exact
+    _, exact = family_loss(cfg, {"x": jnp.array([[2.0, -3.0, 4.0]]), "integer_penalty": 0.0}, {"x": jnp.array([-24.0])})
+    assert bool(exact[0])
+    with pytest.raises(ValueError, match="factors: need at least 2"):
+        DecoderConfig("x", kind="product", factors=1)
 
 
 def test_family_networks_run_batches_padded_to_a_few_sizes_and_return_only_the_real_rows():

@@ -28,7 +28,8 @@ GATES = ("none", "tied", "separate", "matrix")
 KINDS = ("recurrence", "all_pairs")
 AGGREGATES = ("sum", "max", "mean", "softmax")
 READS = ("ends", "last", "first", "sum", "mean", "max")
-DECODERS = ("class", "scalar", "pointer", "sequence")
+DECODERS = ("class", "scalar", "pointer", "sequence", "product")
+MLPS = ("relu", "bilinear")
 QUANTISE = ("none", "weights", "drive")
 
 
@@ -42,7 +43,7 @@ class DecoderConfig:
     """One answer target. `name` is also the key of its output and of its target."""
 
     name: str
-    kind: str = "class"  # class | scalar | pointer | sequence
+    kind: str = "class"  # class | scalar | pointer | sequence | product
     classes: int = 10  # class only
     read: str = "ends"  # the pooled reading for class/scalar heads and the pointer's "none" logit
     hidden: int = 0  # a ReLU layer before the head (0: linear head)
@@ -51,6 +52,7 @@ class DecoderConfig:
     tolerance: float = 0.25  # scalar: |x - round(x)| a solve accepts
     train_tolerance: float = 1e-3  # scalar: |x - target| training accepts
     distractors: float = 1.0  # pointer: the loss counts every wrong position this many times (length margin)
+    factors: int = 2  # product: how many learned integer readouts are multiplied
     # sequence: `classes` per position; a record is confident only when every position is
 
     def __post_init__(self):
@@ -58,6 +60,8 @@ class DecoderConfig:
         _check(self.read, READS, f"decoder {self.name}.read")
         if self.kind in ("class", "sequence") and self.classes < 2:
             raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
+        if self.kind == "product" and self.factors < 2:
+            raise ValueError(f"decoder {self.name}.factors: need at least 2, got {self.factors}")
         if self.distractors < 1.0:
             raise ValueError(f"decoder {self.name}.distractors: need >= 1, got {self.distractors}")
 
@@ -70,6 +74,7 @@ class ModelConfig:
     window: int = 1  # the encoder reads characters t..t+window-1 at position t
     channels: int = 1  # K aligned token streams per position (ids B x L x K when > 1), one table each
     scalars: int = 0  # integer scalars per position on the exact channel (0: none)
+    scalars_by_token: bool = False  # each scalar enters along its position's token's own direction (s * E[id]), not one fixed one
     encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
     layers: int = 1
     kinds: tuple[str, ...] = ("recurrence",)  # layer kinds, cycled over the layers
@@ -78,6 +83,7 @@ class ModelConfig:
     gate: str = "tied"
     init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
     mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
+    mlp_kind: str = "relu"  # relu | bilinear (exact: (W_a x) * (W_b x), no nonlinearity: products of stream channels)
     pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
     aggregate: str = "sum"  # all-pairs: how messages are combined
     integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
@@ -91,6 +97,7 @@ class ModelConfig:
         _check(self.gate, GATES, "model.gate")
         _check(self.aggregate, AGGREGATES, "model.aggregate")
         _check(self.quantise, QUANTISE, "model.quantise")
+        _check(self.mlp_kind, MLPS, "model.mlp_kind")
         for kind in self.kinds:
             _check(kind, KINDS, "model.kinds")
         for name, value in (("vocab", self.vocab), ("width", self.width), ("window", self.window), ("state", self.state),

@@ -9,10 +9,12 @@ and zero-padded, one decimal place per position: the "digit sequences" encoder),
 and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets go to `family_loss` only.
 
 - Encoder: token ids through a look-ahead window (one embedding table per offset and channel, like
-  `WindowEmbed`), summed, plus integer scalars mapped linearly into the stream.
+  `WindowEmbed`), summed, plus integer scalars mapped linearly into the stream (or, with
+  `scalars_by_token`, each along a direction its position's token picks: a token with a numeric argument).
 - Processor: `layers` blocks; each is a residual token-mixing layer (a gated linear recurrence or an
-  all-pairs layer, by `kinds`, cycled) followed by an optional residual ReLU MLP. No normalisation:
-  it would break the exact channels.
+  all-pairs layer, by `kinds`, cycled) followed by an optional residual MLP: ReLU, or (`mlp_kind=
+  "bilinear"`) an exact block (W_a x) * (W_b x) with no nonlinearity, whose integer weights multiply
+  stream channels exactly. No normalisation: it would break the exact channels.
   The recurrence is h_t = a_t * h_{t-1} + b_t with a_t = decay * (1 - f_t), b_t = i_t * v_t:
   `gate="none"` gives the counter (f = 0, i = 1: with decay on its clip bound 1 and integer v the
   state is an exact running sum), `gate="tied"` gives minGRU / today's latch (i = f = sigmoid(W x)),
@@ -25,7 +27,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
 - Decoders, one per answer target, each reading the final stream: `class` (softmax over C classes
   from a pooled reading), `scalar` (a linear readout, rounded by the solver), `pointer` (a plain
   softmax over per-position logits plus one "none" logit read from the pooled stream), `sequence`
-  (C classes at every position, e.g. an answer's digits; padded positions are class 0, surely).
+  (C classes at every position, e.g. an answer's digits; padded positions are class 0, surely),
+  `product` (K learned integer readouts; a solve rounds each and multiplies them in int64).
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
@@ -263,6 +266,7 @@ class Encoder(nn.Module):
     integer_mix: float = 0.0
     init_scale: float = 0.0
     channels: int = 1
+    scalars_by_token: bool = False
 
     @nn.compact
     def __call__(self, ids: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
@@ -276,7 +280,12 @@ class Encoder(nn.Module):
                        name=f"exact_embed{k}" if c == 0 else f"exact_embed{k}_channel{c}")(padded_BxLxK[:, k : k + length, c])
             for c in range(self.channels) for k in range(self.window)
         )
-        if self.scalars:
+        if self.scalars and self.scalars_by_token:  # a token with a numeric argument: the token picks its direction
+            directions_BxLxSD = ExactEmbed(self.vocab, self.scalars * self.width, self.clip, self.integer_mix, self.init_scale,
+                                           name="exact_scalar_directions")(ids_BxLxK[..., 0])
+            directions_BxLxSxD = directions_BxLxSD.reshape(directions_BxLxSD.shape[:2] + (self.scalars, self.width))
+            x_BxLxD = x_BxLxD + jnp.einsum("bls,blsd->bld", scalars_BxLxS.astype(jnp.float32), directions_BxLxSxD)
+        elif self.scalars:
             x_BxLxD = x_BxLxD + ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale, name="exact_scalars")(scalars_BxLxS.astype(jnp.float32))
         return x_BxLxD
 
@@ -311,6 +320,8 @@ class Decoder(nn.Module):
         pooled_BxE = read(x_BxLxD, valid_BxL, cfg.read)
         if cfg.kind == "scalar":
             return ExactDense(1, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)[:, 0]
+        if cfg.kind == "product":  # B x K learned integer readouts; their product is the answer
+            return ExactDense(cfg.factors, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)
         hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
         if cfg.kind == "class":
             return nn.Dense(cfg.classes, name="logits")(hidden(pooled_BxE))
@@ -350,7 +361,7 @@ class FamilyModel(nn.Module):
         weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
         drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
         x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars, cfg.exact_clip, weight_mix, cfg.exact_init,
-                          cfg.channels, name="encoder")(ids_BxL, inputs.get("scalars"))
+                          cfg.channels, cfg.scalars_by_token, name="encoder")(ids_BxL, inputs.get("scalars"))
         if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
             h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
@@ -365,7 +376,12 @@ class FamilyModel(nn.Module):
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, name=f"all_pairs{layer}")
             x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
-            if cfg.mlp:
+            if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
+                exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
+                h_BxLxH = exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_a")(x_BxLxD) * \
+                    exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_b")(x_BxLxD)
+                x_BxLxD = x_BxLxD + exact(cfg.width, use_bias=False, name=f"exact_bilinear{layer}_out")(h_BxLxH)
+            elif cfg.mlp:
                 h_BxLxH = nn.relu(nn.Dense(cfg.mlp, name=f"mlp{layer}_in")(x_BxLxD))
                 x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name=f"mlp{layer}_out")(h_BxLxH)
             self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
@@ -394,6 +410,14 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
         if cfg.kind == "scalar":
             error_B = out - target
             loss_B, ok_B = jnp.square(error_B), jnp.abs(error_B) < cfg.train_tolerance
+        elif cfg.kind == "product":  # the product of the factors against the answer; each factor near an integer
+            error_B = jnp.prod(out, axis=1) - target
+            loss_B = jnp.square(error_B)  # as a scalar head; records whose answers stay small keep it well-conditioned
+            # exact: every factor on its integer, and their product the target up to float32's own rounding of
+            # products past 2^24 (a solve multiplies the rounded factors in int64)
+            slack_B = cfg.train_tolerance + jnp.abs(target) * 2.0**-22
+            ok_B = (jnp.abs(jnp.prod(jnp.round(out), axis=1) - target) <= slack_B) & \
+                jnp.all(jnp.abs(out - jnp.round(out)) < cfg.train_tolerance, axis=1)
         else:
             if cfg.kind == "pointer":
                 label_B = _pointer_label(target, out.shape[1] - 1)
@@ -434,6 +458,9 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
             confident = finite & (np.abs(out - rounded) < cfg.tolerance) & (np.abs(rounded) < EXACT_FLOAT32)
             decoded[cfg.name] = (rounded.astype(np.int64), confident)
             continue
+        if cfg.kind == "product":  # each factor rounded (and sure) on its own, multiplied exactly in int64
+            decoded[cfg.name] = multiply(out, cfg.tolerance)
+            continue
         log_p = out - out.max(axis=-1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
         best = log_p.argmax(axis=-1)
@@ -448,6 +475,20 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
     return decoded
 
 
+INT64_SAFE = 2.0**62  # products at least this large are not computed (int64 would overflow)
+
+
+def multiply(factors_BxK: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """(product, confident) per record: every factor finite, within `tolerance` of its integer and below
+    2^24 (float32's exact range), and the product of the rounded factors below 2^62 (exact in int64)."""
+    finite = np.isfinite(factors_BxK)
+    rounded = np.where(finite, np.round(np.where(finite, factors_BxK, 0.0)), 0.0)
+    sure = np.all(finite & (np.abs(factors_BxK - rounded) < tolerance) & (np.abs(rounded) < EXACT_FLOAT32), axis=1)
+    sure &= np.sum(np.log2(np.maximum(np.abs(rounded), 1.0)), axis=1) < np.log2(INT64_SAFE)
+    product = np.prod(np.where(sure[:, None], rounded, 0.0).astype(np.int64), axis=1)
+    return product, sure
+
+
 def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, float]]:
     """How far each record is from sure, per head, and the threshold at which `decode` stops being
     confident: scalar heads |x - round(x)| (tolerance), class and pointer heads 1 - p(answer) (1 - confident).
@@ -456,9 +497,9 @@ def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, flo
     doubts = {}
     for cfg in config.decoders:
         out = np.asarray(outputs[cfg.name], dtype=np.float64)
-        if cfg.kind == "scalar":
-            distance = np.abs(out - np.round(out))
-            doubts[cfg.name] = (np.where(np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32), distance, np.inf), cfg.tolerance)
+        if cfg.kind in ("scalar", "product"):  # a product is as doubtful as its least sure factor
+            distance = np.where(np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32), np.abs(out - np.round(out)), np.inf)
+            doubts[cfg.name] = (distance.max(axis=1) if cfg.kind == "product" else distance, cfg.tolerance)
             continue
         log_p = out - out.max(axis=-1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))

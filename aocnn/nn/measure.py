@@ -61,7 +61,7 @@ def outcomes(task: NeuralTask, params: Any, make: Callable, count: int, seed: in
         for head in config.decoders:
             answer, confident = decoded[head.name]
             target = np.asarray(batch["targets"][head.name])
-            right = right & (answer == (np.rint(target).astype(np.int64) if head.kind == "scalar" else target))
+            right = right & (answer == (np.rint(target).astype(np.int64) if head.kind in ("scalar", "product") else target))
             sure = sure & confident
         total = total + Outcomes(int(np.sum(right & sure)), int(np.sum(~sure)), int(np.sum(~right & sure)))
     return total
