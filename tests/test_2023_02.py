@@ -1,5 +1,5 @@
 """2023 day 2: the classical parts against an oracle, input errors, the generator's shape, and part 1's
-shipped family network on fresh games, long games (30 draws, counts to 99) and full inputs."""
+shipped family networks (both parts) on fresh games, long games (30 draws, counts to 99) and full inputs."""
 
 from __future__ import annotations
 
@@ -168,3 +168,47 @@ def test_a_count_past_two_digits_is_answered_but_flagged(network):
     games = PUZZLE.records("Game 1: 3 blue\nGame 2: 100 red, 1 blue\nGame 3: 7 green\n")
     answer = network.solve(games)
     assert answer.low_confidence == 1 and answer.records == 3
+
+
+# --- part 2's network: each colour's count on its own channel, max, product ----------------------
+
+def test_part2_encoding_gives_each_mention_its_colour_and_count():
+    game = d02.Game(5, (((3, "blue"), (14, "red")), ((99, "green"),)))
+    [inputs] = list(d02.encode_part2([game]))
+    assert inputs["ids"][0, :3].tolist() == [3, 1, 2] and inputs["scalars"][0, :3, 0].tolist() == [3, 14, 99]
+    assert inputs["lengths"].tolist() == [3] and not inputs["ids"][0, 3:].any()
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_part2_training_targets_agree_with_the_oracle(far):
+    games, inputs, targets = d02.power_examples(np.random.default_rng(far), 300, d02.part2_config().data, far)
+    text = "".join(d02.format_game(d02.Game(1, g.draws)) + "\n" for g in games)
+    assert targets["power"].sum() == oracle(text)[1]
+    assert max(n for g in games for n, _ in d02.mentions(g)) > 20 if far else max(
+        n for g in games for n, _ in d02.mentions(g)) <= 20
+
+
+@pytest.fixture(scope="module")
+def power_network():
+    return runner.load_neural(PUZZLE, 2)
+
+
+@pytest.mark.parametrize("draws, high", [((3, 6), 20), ((30, 30), 99)])
+def test_part2_shipped_weights_are_exact_on_fresh_games(power_network, draws, high):
+    rng = np.random.default_rng(TEST_SEED + high)
+    games = [d02.random_game(rng, 1, draws, high) for _ in range(2000)]
+    [inputs] = list(d02.encode_part2(games))
+    powers, sure = decode(power_network.task.config.model, power_network(inputs))["power"]
+    assert sure.all() and powers.tolist() == [d02.power(g) for g in games]
+
+
+def test_part2_shipped_weights_on_full_inputs(power_network):
+    for seed in range(2):
+        text = d02.generate_input(TEST_SEED + seed)
+        answer = power_network.solve(PUZZLE.records(text.replace("\n", "\r\n")))
+        assert (answer.answer, answer.low_confidence) == (oracle(text)[1], 0)
+    games = PUZZLE.records("Game 1: 3 blue\nGame 2: 100 red, 1 blue\nGame 3: 7 green, 2 red\n")
+    answer = power_network.solve(games)
+    assert (answer.answer, answer.low_confidence) == (0 + 0 + 0, 0)  # a colour never shown counts 0
+    answer = power_network.solve(PUZZLE.records("Game 1: 300 red, 200 blue, 100 green\n"))
+    assert (answer.answer, answer.low_confidence) == (6_000_000, 0)  # counts far past training's, exact

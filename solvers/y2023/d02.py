@@ -24,7 +24,14 @@ Measured (`scripts/seeds.py 2023 2 --part 1 --held-out 100000 --far 10000 --inpu
 the shipped one, checked the same way plus `scripts/measure_2023_02.py`): every seed exact on 100,000
 fresh games (seed 2: 1 flagged, none wrong), 10,000 of 24-40 draws and 20 full inputs; seed 0 also on
 100,000 real-shaped games, 10,000 of 30 draws with counts to 99 and a 1,000-game input of those.
-Part 2: none yet (classical only; the runner skips a part without a network).
+Neural solver, part 2, score 5: the shared family, configured only, trained on each game's power
+(no hints). One position per cube mention: its colour's id, its count an integer scalar entering
+along a direction the colour picks; no processor layer; the stream's max over mentions; a product
+head of three learned integer readouts (rounded, multiplied in int64). Learned: which colour each
+count belongs to and which three readings multiply. Chosen in the config, not learned: the max
+reading and the product head. Hand-written: parse, ids and counts, the sum over games. Exact range:
+counts below 2^24, powers below 2^53. Measured: `python scripts/measure_2023_02.py --part 2 --games
+100000 --long 10000 --inputs 20` (seed 0, shipped); seeds 1-2 with `scripts/seeds.py 2023 2 --part 2`.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
 from aocnn.nn.encode import aligned_digit_ids, chunks
 from aocnn.nn.family_task import FamilySpec, family_task
-from aocnn.nn.task import Ablation, NeuralTask
+from aocnn.nn.task import FLOAT64_EXACT, Ablation, NeuralTask
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -233,5 +240,77 @@ ABLATIONS = (
 )
 
 
+# --- neural: the shared family, configured (part 2) -------------------------------------------
+#
+# One position per cube mention: its colour's id, and its count as an integer scalar entering along a
+# direction the colour picks (`scalars_by_token`). No processor layer: the stream is read by its max
+# over the mentions, and a product head multiplies three learned integer readouts of that reading
+# (rounded, in int64). Learned, from each game's power only: which colour a count belongs to (its
+# channel), and which three readings are multiplied. The max and the product are the config's
+# reading and head, chosen, not learned. Hand-written: parse, mentions -> ids and counts, the sum over games.
+
+POWER_TRAIN_HIGH, POWER_FAR_HIGH = 20, MAX_COUNT
+
+
+def part2_config() -> Config:
+    return Config(
+        model=ModelConfig(vocab=4, scalars=1, scalars_by_token=True, width=4, window=1, layers=0, mlp=0,
+                          decoders=(DecoderConfig("power", kind="product", factors=3, read="max"),),
+                          integer_pull=0.05, exact_clip=True, quantise="weights"),
+        data=DataConfig(min_length=TRAIN_DRAWS[0], max_length=TRAIN_DRAWS[1], ood_min_length=FAR_DRAWS[0],
+                        ood_max_length=FAR_DRAWS[1]),
+        train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=20, max_steps=10000, eval_every=50,
+                           eval_size=2048, far_size=512, exact_evals=3, round_start=0.3),
+    )
+
+
+def encode_counts(games: list[Game], width: int) -> dict[str, np.ndarray]:
+    """ids N x width: per mention its colour id (0 after the game); scalars: its count."""
+    ids = np.zeros((len(games), width), np.int32)
+    counts = np.zeros((len(games), width, 1), np.float32)
+    lengths = np.zeros(len(games), np.int32)
+    for row, game in enumerate(games):
+        cubes = mentions(game)
+        lengths[row] = len(cubes)
+        ids[row, :len(cubes)] = [COLOUR_ID[colour] for _, colour in cubes]
+        counts[row, :len(cubes), 0] = [n for n, _ in cubes]
+    return {"ids": ids, "lengths": lengths, "scalars": counts}
+
+
+def encode_part2(games: list[Game]):
+    width = -(-max(len(mentions(g)) for g in games) // 8) * 8
+    for chunk in chunks(games, CHUNK):
+        yield encode_counts(chunk, width)
+
+
+def power_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    draws = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    games = [random_game(rng, 0, draws, POWER_FAR_HIGH if far else POWER_TRAIN_HIGH) for _ in range(n)]
+    width = -(-3 * draws[1] // 8) * 8
+    return games, encode_counts(games, width), {"power": np.array([power(g) for g in games], np.float64)}
+
+
+def combine_powers(decoded, games: list[Game]):
+    value, sure = decoded["power"]
+    return value, sure & np.array([max(n for n, _ in mentions(g)) < 2**24 for g in games], dtype=bool)
+
+
+def neural_task_part2() -> NeuralTask:
+    return family_task(
+        "2023_02/part2", FamilySpec(part2_config(), encode_part2, power_examples, combine_powers,
+                                    exact_below=FLOAT64_EXACT),
+        learned="which colour each count belongs to (its channel of the max reading) and which three readings "
+                "are multiplied: each game's power",
+        hand_written="parse, each mention's colour -> id with its count as an integer scalar, rounding each factor, "
+                     "the sum over games; the max over mentions and the product are the config's reading and head",
+        far=f"games of {FAR_DRAWS[0]}-{FAR_DRAWS[1]} draws with counts to {POWER_FAR_HIGH} "
+            f"(training: {TRAIN_DRAWS[0]}-{TRAIN_DRAWS[1]} draws, counts to {POWER_TRAIN_HIGH})",
+        ablations=(
+            Ablation("one-scalar-direction", "every count enters along one learned direction, whatever its colour",
+                     ("model.scalars_by_token=false",)),
+        ),
+    )
+
+
 PUZZLE = Puzzle(2023, 2, "Cube Conundrum", parse, part1, part2, generate_input,
-                neural={1: neural_task_part1()})
+                neural={1: neural_task_part1(), 2: neural_task_part2()})
