@@ -4,11 +4,13 @@ training-style), and on generated full inputs.
 
     python scripts/measure_2023_02.py --games 100000 --long 10000 --inputs 20
     python scripts/measure_2023_02.py --part 2 --games 100000 --long 10000 --inputs 20
+    python scripts/measure_2023_02.py --part 2 --root /tmp/seed1   # weights trained with --out /tmp/seed1
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -39,12 +41,13 @@ def outcomes(network, games: list[d02.Game], part: int) -> tuple[int, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
     parser.add_argument("--games", type=int, default=100_000)
     parser.add_argument("--long", type=int, default=10_000)
     parser.add_argument("--inputs", type=int, default=20)
     args = parser.parse_args()
     puzzle = registry.get(2023, 2)
-    network = runner.load_neural(puzzle, args.part)
+    network = runner.load_neural(puzzle, args.part, root=args.root)
     solve = d02.part1 if args.part == 1 else d02.part2
     rng = np.random.default_rng(MEASURE_SEED)
     sets = {

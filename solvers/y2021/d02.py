@@ -181,13 +181,21 @@ def course_answer(decoded, course: list[Command]):
     return value, sure & (sum(n for _, n in course) < EXACT_STEPS)
 
 
-PART1 = family_task(
-    "2021_02/part1", FamilySpec(PART1_CONFIG, encode, course_examples(aim=False, train_n=TRAIN_N), course_answer, exact_below=FLOAT64_EXACT),
+def course_task(part: int, config: Config, train_n: tuple[int, ...], learned: str, ablations=()):
+    return family_task(
+        f"2021_02/part{part}",
+        FamilySpec(config, encode, course_examples(aim=part == 2, train_n=train_n), course_answer, exact_below=FLOAT64_EXACT),
+        learned=learned, hand_written="parse, command -> id with N as its integer scalar, rounding each factor",
+        far=f"courses of {FAR_LINES[0]}-{FAR_LINES[1]} commands with N to {FAR_N[-1]} "
+            f"(training: {config.data.min_length}-{config.data.max_length}, N to {train_n[-1]})",
+        ablations=ablations,
+    )
+
+
+PART1 = course_task(
+    1, PART1_CONFIG, TRAIN_N,
     learned="which quantity each command moves and in which direction, that they are running sums, "
             "and which two are multiplied (a product head of two learned integer readouts)",
-    hand_written="parse, command -> id with N as its integer scalar, rounding each factor",
-    far=f"courses of {FAR_LINES[0]}-{FAR_LINES[1]} commands with N to {FAR_N[-1]} "
-        f"(training: {TRAIN_LINES[0]}-{TRAIN_LINES[1]}, N to {TRAIN_N[-1]})",
     ablations=COUNTER_ABLATIONS + (
         Ablation("one-scalar-direction", "N enters along one learned direction for every command (no token-picked one)",
                  ("model.scalars_by_token=false",)),
@@ -206,13 +214,10 @@ PART2_CONFIG = replace(
     train=replace(PART1_CONFIG.train, learning_rate=0.003),
 )
 
-PART2_ATTEMPT = family_task(  # not registered: it has not converged (docstring)
-    "2021_02/part2", FamilySpec(PART2_CONFIG, encode, course_examples(aim=True, train_n=PART2_TRAIN_N), course_answer, exact_below=FLOAT64_EXACT),
+PART2_ATTEMPT = course_task(  # not registered: it has not converged (docstring)
+    2, PART2_CONFIG, PART2_TRAIN_N,
     learned="which commands turn the aim and which move ahead, that a forward step goes aim x N deeper "
             "(a bilinear block between two running sums), and which two quantities are multiplied",
-    hand_written="parse, command -> id with N as its integer scalar, rounding each factor",
-    far=f"courses of {FAR_LINES[0]}-{FAR_LINES[1]} commands with N to {FAR_N[-1]} "
-        f"(training: 1-{PART2_CONFIG.data.max_length}, N to {PART2_TRAIN_N[-1]})",
 )
 
 PUZZLE = Puzzle(2021, 2, "Dive!", parse, part1, part2, generate_input, neural={1: PART1})
