@@ -22,8 +22,8 @@ Measured: `python scripts/seeds.py 2021 2 --part 1 --seeds 0-2 --held-out 100000
 Part 2: no network (classical only; `aocnn solve` says so). The family config tried (`PART2_ATTEMPT`,
 `python scripts/try_config.py 2021 2 --task PART2_ATTEMPT`: two counters with an exact
 bilinear block between them, so a forward step can add aim x N) is
-representable (tests/test_family.py sets it by hand) but training on final answers stalled at
-about 77% of short courses exact (README).
+representable (tests/test_family.py sets it by hand) but training on final answers never became
+exact: 10-56% of short courses, or the 77% of 1-4-command courses whose answer is 0 (README).
 """
 
 from __future__ import annotations
