@@ -453,9 +453,7 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
     for cfg in config.decoders:
         out = np.asarray(outputs[cfg.name], dtype=np.float64)
         if cfg.kind == "scalar":
-            finite = np.isfinite(out)
-            rounded = np.where(finite, np.round(np.where(finite, out, 0.0)), 0.0)
-            confident = finite & (np.abs(out - rounded) < cfg.tolerance) & (np.abs(rounded) < EXACT_FLOAT32)
+            rounded, confident = round_sure(out, cfg.tolerance)
             decoded[cfg.name] = (rounded.astype(np.int64), confident)
             continue
         if cfg.kind == "product":  # each factor rounded (and sure) on its own, multiplied exactly in int64
@@ -478,12 +476,19 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
 INT64_SAFE = 2.0**62  # products at least this large are not computed (int64 would overflow)
 
 
+def round_sure(values: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each value rounded (0 where not finite), and sure where it is finite, within `tolerance` of that
+    integer and below 2^24 (float32's exact range)."""
+    finite = np.isfinite(values)
+    rounded = np.where(finite, np.round(np.where(finite, values, 0.0)), 0.0)
+    return rounded, finite & (np.abs(values - rounded) < tolerance) & (np.abs(rounded) < EXACT_FLOAT32)
+
+
 def multiply(factors_BxK: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
-    """(product, confident) per record: every factor finite, within `tolerance` of its integer and below
-    2^24 (float32's exact range), and the product of the rounded factors below 2^62 (exact in int64)."""
-    finite = np.isfinite(factors_BxK)
-    rounded = np.where(finite, np.round(np.where(finite, factors_BxK, 0.0)), 0.0)
-    sure = np.all(finite & (np.abs(factors_BxK - rounded) < tolerance) & (np.abs(rounded) < EXACT_FLOAT32), axis=1)
+    """(product, confident) per record: every factor sure (`round_sure`) and the product of the rounded
+    factors below 2^62 (exact in int64)."""
+    rounded, sure_BxK = round_sure(factors_BxK, tolerance)
+    sure = np.all(sure_BxK, axis=1)
     sure &= np.sum(np.log2(np.maximum(np.abs(rounded), 1.0)), axis=1) < np.log2(INT64_SAFE)
     product = np.prod(np.where(sure[:, None], rounded, 0.0).astype(np.int64), axis=1)
     return product, sure
