@@ -198,6 +198,15 @@ def test_override_coerces_types_and_nests():
     assert cfg.model.kinds == ("recurrence", "all_pairs", "recurrence") and cfg.data.hints == ("digit_starts",)
 
 
+def test_override_reaches_one_decoder_by_its_name_and_leaves_the_others():
+    before = full_config()
+    cfg = config_lib.override(before, ["model.decoders.count.read=sum", "model.decoders.where.hidden=7"])
+    heads = {d.name: d for d in cfg.model.decoders}
+    assert [d.name for d in cfg.model.decoders] == [d.name for d in before.model.decoders]
+    assert heads["count"].read == "sum" and heads["where"].hidden == 7 and heads["label"] == before.model.decoders[0]
+    assert config_lib.from_dict(config_lib.Config, config_lib.to_dict(cfg)) == cfg
+
+
 @pytest.mark.parametrize("assignment, message", [
     ("model.colour=3", "--set model.colour: unknown field 'colour' (known: vocab,"),
     ("model.layers=three", "--set model.layers=three: expected int"),
@@ -205,6 +214,10 @@ def test_override_coerces_types_and_nests():
     ("model=3", "--set model: is a section"),
     ("layers", "expected section.field=value"),
     ("model.decoders=x", "a list of sections cannot be set"),
+    ("model.decoders.total.read=sum", "--set model.decoders.total.read: no element named 'total' (known: label, count, where)"),
+    ("model.decoders.count=sum", "--set model.decoders.count: is a section"),
+    ("model.decoders.count.read=middle", "--set model.decoders.count.read=middle: decoder count.read: 'middle' is not one of"),
+    ("model.decoders.count.colour=1", "unknown field 'colour'"),
 ])
 def test_bad_overrides_are_one_line_errors(assignment, message):
     with pytest.raises(ValueError) as error:

@@ -185,7 +185,8 @@ def _rebuild(hint: Any, value: Any) -> Any:
 def override(config: Any, assignments: list[str]) -> Any:
     """`config` with each "path.to.field=value" applied, the value coerced to the field's type.
 
-    Tuples of plain values take comma-separated lists ("model.kinds=recurrence,all_pairs").
+    Tuples of plain values take comma-separated lists ("model.kinds=recurrence,all_pairs"); a field of
+    one element of a tuple of named sections is set through its name ("model.decoders.answer.read=sum").
     Any problem is a one-line ValueError naming the assignment."""
     for assignment in assignments:
         path, sep, text = assignment.partition("=")
@@ -203,7 +204,9 @@ def _assign(node: Any, keys: list[str], text: str, path: str) -> Any:
     if key not in names:
         raise ValueError(f"--set {path}: unknown field {key!r} (known: {', '.join(names)})")
     hint = typing.get_type_hints(type(node))[key]
-    if len(keys) > 1:
+    if len(keys) > 1 and _is_section_list(hint):  # e.g. model.decoders.answer.read: the element by its name
+        value = _assign_named(getattr(node, key), keys[1:], text, path)
+    elif len(keys) > 1:
         value = _assign(getattr(node, key), keys[1:], text, path)
     elif dataclasses.is_dataclass(hint):
         raise ValueError(f"--set {path}: is a section; set one of its fields")
@@ -213,6 +216,21 @@ def _assign(node: Any, keys: list[str], text: str, path: str) -> Any:
         return dataclasses.replace(node, **{key: value})
     except ValueError as error:
         raise ValueError(f"--set {path}={text}: {error}") from None
+
+
+def _is_section_list(hint: Any) -> bool:
+    return typing.get_origin(hint) is tuple and dataclasses.is_dataclass(typing.get_args(hint)[0])
+
+
+def _assign_named(items: tuple, keys: list[str], text: str, path: str) -> tuple:
+    """`items` (sections with a `name`, such as decoders) with the one named keys[0] changed."""
+    names = [getattr(item, "name", None) for item in items]
+    if keys[0] not in names:
+        raise ValueError(f"--set {path}: no element named {keys[0]!r} (known: {', '.join(map(str, names))})")
+    if len(keys) < 2:
+        raise ValueError(f"--set {path}: is a section; set one of its fields")
+    at = names.index(keys[0])
+    return items[:at] + (_assign(items[at], keys[1:], text, path),) + items[at + 1:]
 
 
 def _coerce(hint: Any, text: str, path: str) -> Any:
