@@ -49,3 +49,17 @@ def test_bad_set_is_one_line():
     result = invoke("train", "2015", "1", "--part", "1", "--set", "model.nope=1")
     assert result.exit_code == 2
     assert result.stderr.startswith("aocnn: error: --set model.nope: unknown field 'nope' (known: vocab, ")
+
+
+def test_every_declared_ablation_applies_to_its_config_and_changes_it():
+    from aocnn import registry
+    from aocnn.nn.config import override
+
+    checked = 0
+    for puzzle in registry.all_puzzles().values():
+        for task in puzzle.neural.values():
+            for ablation in task.ablations:
+                assert task.config is not None, task.name
+                assert override(task.config, list(ablation.sets)) != task.config, (task.name, ablation.name)
+                checked += 1
+    assert checked >= 10

@@ -239,6 +239,8 @@ def neural_task_part1() -> NeuralTask:
 ABLATIONS = (
     Ablation("no-encoder-mlp", "no ReLU layer per mention: colour and digits meet only in the head, after pooling",
              ("model.encoder_mlp=0",)),
+    Ablation("sum-read", "the head reads the sum over mentions, not the max: it must judge how many are over",
+             ("model.decoders.possible.read=sum",)),
 )
 
 
@@ -312,6 +314,8 @@ def neural_task_part2() -> NeuralTask:
         ablations=(
             Ablation("one-scalar-direction", "every count enters along one learned direction, whatever its colour",
                      ("model.scalars_by_token=false",)),
+            Ablation("sum-read", "the head reads the sum over mentions, not the max (how much of the rule the max reading is)",
+                     ("model.decoders.power.read=sum",)),
         ),
     )
 
