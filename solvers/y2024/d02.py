@@ -16,8 +16,13 @@ one safe/unsafe answer per report, no hints. Part 2 has no network yet (see belo
 - Part 1 (window 2, no token mixing): learned: the step test (1-3 up, or 1-3 down) from a pair of
   levels, "some step is bad for going up / for going down" (max-pooled over positions), and
   "safe = not both". One step per position leaves the network nothing else to lean on.
-  Seed-dependent: seed 0 (shipped) converged in 6,600 steps and is exact on 100,000 fresh reports
-  and 10,000 of 20-50 levels; seeds 1 and 2 did not converge (exact in range, 94.5-99.6% beyond).
+  Trained on reports of 2-19 levels (below the out-of-range set), with broken steps more than half
+  the time at the edge of the valid ones (0 or 4). 3/3 seeds converge (`python scripts/seeds.py 2024 2
+  --part 1 --seeds 0-2 --held-out 100000 --far 10000 --inputs 20`): seed 0 (shipped) in 8,000 steps,
+  seed 1 in 8,300, seed 2 in 12,200; every seed exact on 100,000 fresh reports and 20/20 full inputs;
+  beyond (20-50 levels) 10,000/10,000 for seeds 0 and 1, and for seed 2 9,999 exact and 1 flagged, none
+  wrong. The earlier recipe (2-12 levels, broken steps uniform) converged for seed 0 only: seeds 1
+  and 2 left long increasing reports with one step of +4 unsure.
 - Part 2, not shipped (window 5, one bidirectional gated recurrence; `neural_task(2)`, not
   registered): position t shows the level that removing token t+2 would drop with two tokens
   either side (the two STARTs give the first level such a position). Learned: the step test
@@ -112,7 +117,10 @@ def near(rng: np.random.Generator, level: int, low: int, high: int, jump: int) -
 
 
 def broken_step(rng: np.random.Generator, jump: int) -> int:
-    """A step that is never valid going up: 0, 4 or more, or down."""
+    """A step that is never valid going up: 0, 4 or more, or down; more than half the time one right
+    at the edge of the valid steps (0 or 4), where a learned step test is least sure."""
+    if rng.random() < 0.6:
+        return int(rng.choice([0, 4]))
     return int(rng.choice([0, *range(4, jump + 1), *range(-jump, 0)]))
 
 
@@ -172,8 +180,8 @@ def generate_input(seed: int, n_reports: int = 1000) -> str:
 # reach position t through the recurrence. Which of them are valid is learned, nothing is computed.
 
 PAD, START, LEVEL = 0, 1, 2  # token kinds; a level's value travels on the family's exact (integer) channel
-MAX_LEVELS = 100  # declared: reports of up to this many levels (tests measure 51-100; training saw 2-12)
-TRAIN_LEVELS = (2, 12)
+MAX_LEVELS = 100  # declared: reports of up to this many levels (tests measure 51-100; training saw 2-19)
+TRAIN_LEVELS = (2, 19)  # below FAR_LEVELS: what is beyond is beyond
 FAR_LEVELS = (20, 50)  # the issue's out-of-range reports
 CHUNK = 4096  # reports per network call
 
@@ -191,7 +199,7 @@ def config(part: int) -> Config:
         ),
         data=DataConfig(min_length=TRAIN_LEVELS[0], max_length=TRAIN_LEVELS[1], ood_min_length=FAR_LEVELS[0],
                         ood_max_length=FAR_LEVELS[1]),
-        train=TrainSection(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=8000, eval_every=100,
+        train=TrainSection(batch_size=128, learning_rate=5e-3, warmup_steps=50, max_steps=16000, eval_every=100,
                            eval_size=2048, far_size=1024, exact_evals=3),
     )
 
