@@ -96,6 +96,17 @@ def removals_that_work(levels: list[int]) -> set[str]:
     return {where.get(i, "inner") for i in range(len(levels)) if d02.safe(levels[:i] + levels[i + 1:])}
 
 
+def test_safe_reports_of_any_length_come_at_once_and_are_safe_while_they_fit():
+    """Up to 99 levels a safe report fits in 1-99 (even where almost every step must be 1); past
+    that none does, and the generator says so with an unsafe one rather than searching forever."""
+    rng = np.random.default_rng(TEST_SEED)
+    for n in [2, 33, 50, 90, 98, 99, 100, 150]:
+        for _ in range(5):
+            levels = d02.safe_levels(rng, n)
+            assert len(levels) == n and 1 <= min(levels) and max(levels) <= 99
+            assert oracle_safe(levels) == (n <= 99)
+
+
 def test_training_reports_cover_every_kind_of_answer():
     rows, _, _ = d02.examples(np.random.default_rng(1), 4000, d02.config(2).data, False, 2, 5)
     fixed_by = [removals_that_work(r) for r in rows if not d02.safe(r)]

@@ -100,15 +100,19 @@ MAX_JUMP = 7  # real neighbours differ by at most this
 
 
 def safe_levels(rng: np.random.Generator, n: int, low: int = LOW, high: int = HIGH) -> list[int]:
-    """A safe report of n levels in low..high (steps 1-3; mostly 1-2 when n is large, to fit)."""
-    while True:
+    """A safe report of n levels in low..high (steps 1-3; mostly 1-2 when n is large, to fit). Past
+    high - low + 1 levels no report fits: the levels then climb by 1 and stay at `high` (not safe)."""
+    for _ in range(100):  # a fresh mix of steps until one fits (always the first draw up to 33 levels)
         weights = rng.dirichlet(np.ones(3))
         steps = rng.choice([1, 2, 3], size=n - 1, p=weights)
         span = int(steps.sum())
         if span <= high - low:
             break
+    else:  # near or past the most levels that fit: steps of 1 from the front until they do
+        steps = np.where(np.cumsum(steps[::-1] - 1)[::-1] > high - low - (n - 1), 1, steps)
+        span = min(int(steps.sum()), high - low)
     start = int(rng.integers(low, high - span + 1))
-    levels = start + np.concatenate([[0], np.cumsum(steps)])
+    levels = np.minimum(start + np.concatenate([[0], np.cumsum(steps)]), high)
     return (levels if rng.random() < 0.5 else levels[::-1]).tolist()
 
 
