@@ -116,6 +116,28 @@ def test_training_reports_cover_every_kind_of_answer():
     assert sum(not found for found in fixed_by) > 800  # unsafe even after any one removal
 
 
+def test_part_2s_inner_insertions_leave_part_1s_data_as_its_weights_were_trained(monkeypatch):
+    def draw(part: int):
+        rows, _, labels = d02.examples(np.random.default_rng(3), 500, d02.config(part).data, False, part, 2)
+        return rows, labels["safe"].tolist()
+
+    part1, part2 = draw(1), draw(2)
+    monkeypatch.setattr(d02, "PART2_INNER", 0.0)
+    assert draw(1) == part1
+    assert draw(2) != part2  # part 2's training reports do use it
+
+
+def test_inner_insertions_go_inside():
+    rng = np.random.default_rng(TEST_SEED)
+    extra = (0, 1, 0, 0, 0, 0)
+    ends, inside = [], []
+    for share, found in ((0.0, ends), (1.0, inside)):
+        for _ in range(400):
+            levels = d02.report(rng, 8, mix=extra, inner=share)
+            found.append(not (d02.safe(levels[1:]) or d02.safe(levels[:-1])))  # no end removal fixes it
+    assert np.mean(inside) > 0.75 and np.mean(ends) < 0.4  # an inner level on the trend can leave it safe
+
+
 # --- neural ---------------------------------------------------------------------------------
 
 def test_each_position_shows_the_kinds_and_levels_of_its_window():
