@@ -1,6 +1,7 @@
 """Where a training run's wall time goes: compiling, waiting for generated data, the rest (the step).
 
-    taskset -c 0,1 python scripts/speed_train.py [--task 2023/1/1 ...] [--steps 300] [--repeats 3]
+    taskset -c 0,1 python scripts/speed_train.py [--task 2023/1/1 ... | --all] [--steps 300] [--repeats 3]
+                                                 [--producer-only]
 
 For each task (YEAR/DAY/PART, default 2023/1/1), runs `--steps` training steps (the stop rule off,
 held-out checks as configured) with batches made in the loop (`prefetch=0`, as before the producer
@@ -9,6 +10,9 @@ medians of: wall time of `training.train`, its share compiling (jax's compile ev
 lowering, XLA), its share waiting for data (the loop blocked on a generator or on the producer),
 and the rest (the jitted steps and the loop's own work); also the generators' own time, wherever it
 ran. The producer only helps with a second core: run it with `taskset -c 0,1` (or compare with `-c 0`).
+`--all` measures every registered neural part; `--producer-only` skips the in-the-loop runs (the
+shipped way of training only), and then also prints the shipped run's steps, examples and wall time
+(its meta.json) beside the shares measured here.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import threading
 import time
 
 from aocnn import registry
-from aocnn.nn import training
+from aocnn.errors import WeightsError
+from aocnn.nn import checkpoint, training
 from aocnn.nn.compiles import compilations
 from aocnn.nn.config import override
+from aocnn.nn.model import weights_path
 
 
 def endless(task, steps: int):
@@ -73,8 +79,12 @@ def main() -> None:
     parser.add_argument("--task", action="append", help="YEAR/DAY/PART (repeatable; default 2023/1/1)")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--all", action="store_true", help="every registered neural part")
+    parser.add_argument("--producer-only", action="store_true", help="only the producer thread (how training runs)")
     args = parser.parse_args()
-    modes = {"in the loop": 0, "producer thread": training.PREFETCH}
+    modes = {"producer thread": training.PREFETCH} if args.producer_only else {"in the loop": 0, "producer thread": training.PREFETCH}
+    if args.all:
+        args.task = [f"{y}/{d}/{part}" for (y, d), puzzle in sorted(registry.all_puzzles().items()) for part in sorted(puzzle.neural)]
     print(f"affinity {sorted(os.sched_getaffinity(0))}, {args.steps} steps per run, medians of {args.repeats} "
           "interleaved runs")
     for spec in args.task or ["2023/1/1"]:
@@ -86,7 +96,7 @@ def main() -> None:
                 runs[mode].append(one_run(task, args.steps, prefetch))
                 print(f"  {spec} {mode} run {repeat + 1}: {runs[mode][-1]['wall']:.1f} s", file=sys.stderr, flush=True)
         print(f"{spec} ({task.name}), batch {task.train.batch_size}, "
-              f"{runs['in the loop'][0]['examples']:,} examples per run:")
+              f"{next(iter(runs.values()))[0]['examples']:,} examples per run:")
         walls = {}
         for mode, results in runs.items():
             med = {key: statistics.median(r[key] for r in results) for key in results[0]}
@@ -94,7 +104,19 @@ def main() -> None:
             shares = ", ".join(f"{key} {med[key] / med['wall']:.0%}" for key in ("compile", "data wait", "step and loop"))
             print(f"  {mode:<16} wall {med['wall']:6.1f} s: {shares}; generators ran {med['generators'] / med['wall']:.0%} "
                   f"of wall; train_step compiled {med['train_step compiles']:.0f}x")
-        print(f"  wall with the producer thread / in the loop: {walls['producer thread'] / walls['in the loop']:.2f}")
+        if "in the loop" in walls:
+            print(f"  wall with the producer thread / in the loop: {walls['producer thread'] / walls['in the loop']:.2f}")
+        shipped(task)
+
+
+def shipped(task) -> None:
+    """The shipped weights' own training run, as their meta.json records it."""
+    try:
+        meta = checkpoint.read_meta(weights_path(task))
+    except WeightsError:
+        return
+    print(f"  shipped run: {meta.get('steps', 0):,} steps, {meta.get('examples_seen', 0):,} examples, "
+          f"{meta.get('train_seconds', 0):,.0f} s on {', '.join(meta.get('trained_on') or ['?'])}")
 
 
 if __name__ == "__main__":
