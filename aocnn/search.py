@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from aocnn import interrupts, search_space
 from aocnn.errors import AocnnError
 from aocnn.nn.task import NeuralTask
-from aocnn import search_space
 
 SAMPLERS = ("reinforce", "random", "tpe")
 PRUNERS = ("median", "halving", "none")
@@ -190,6 +190,10 @@ def objective(search: Search, task: NeuralTask, decisions, echo: Callable[[str],
         last = {"exact": 0.0, "far": None, "step": 0, "shown": time.monotonic()}
 
         def record(parameters: int | None = None) -> None:
+            with interrupts.deferred():
+                write_attrs(parameters)
+
+        def write_attrs(parameters: int | None) -> None:
             trial.set_user_attr("exact", last["exact"])
             trial.set_user_attr("exact_out_of_range", last["far"])
             trial.set_user_attr("steps", last["step"])
@@ -207,12 +211,14 @@ def objective(search: Search, task: NeuralTask, decisions, echo: Callable[[str],
 
         def progress(p: training.Progress) -> None:
             last.update(exact=p.exact, far=p.far_exact, step=p.step)
-            trial.report(p.exact + (p.far_exact or 0.0), p.step)
+            with interrupts.deferred():  # a Ctrl-C mid-transaction would keep the storage locked
+                trial.report(p.exact + (p.far_exact or 0.0), p.step)
+                prune = trial.should_prune()
             if time.monotonic() - last["shown"] >= REPORT_EVERY_S:
                 last["shown"] = time.monotonic()
                 far = "-" if p.far_exact is None else f"{p.far_exact:.2%}"
                 echo(f"aocnn: search trial {trial.number}: step {p.step}/{p.max_steps}  exact {p.exact:.2%}  beyond {far}")
-            if trial.should_prune():
+            if prune:
                 raise optuna.TrialPruned()
 
         try:
@@ -225,8 +231,9 @@ def objective(search: Search, task: NeuralTask, decisions, echo: Callable[[str],
             record()
             return 0.0
         except KeyboardInterrupt:
-            trial.set_user_attr("interrupted", True)  # optuna marks it failed; the table says interrupted
-            record()
+            with interrupts.deferred():  # a second Ctrl-C waits for these writes
+                trial.set_user_attr("interrupted", True)  # optuna marks it failed; the table says interrupted
+                write_attrs(None)
             raise
         finally:
             import jax

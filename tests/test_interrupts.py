@@ -45,3 +45,28 @@ def test_nothing_pending_and_a_delivered_ctrl_c_is_forgotten_once_handled(watche
             pass
     interrupts.forget()  # what the training loop does when the interrupt reaches it
     interrupts.check()
+
+
+def test_a_ctrl_c_inside_a_deferred_block_waits_for_the_block_to_end(watched):
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # the handler has run by now, and raised nothing
+                pass
+            finished.append("the rest of the block")  # e.g. a database transaction's commit
+    assert finished == ["the rest of the block"]
+    interrupts.forget()
+    with interrupts.deferred():  # nothing pending: a block that ends quietly
+        with interrupts.deferred():  # nested: only the outermost block raises
+            pass
+
+
+def test_outside_a_deferred_block_ctrl_c_is_raised_at_once_again(watched):
+    with interrupts.deferred():
+        pass
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):
+            pass
+    interrupts.forget()
