@@ -82,9 +82,12 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="every registered neural part")
     parser.add_argument("--producer-only", action="store_true", help="only the producer thread (how training runs)")
     args = parser.parse_args()
-    modes = {"producer thread": training.PREFETCH} if args.producer_only else {"in the loop": 0, "producer thread": training.PREFETCH}
+    modes = {"in the loop": 0, "producer thread": training.PREFETCH}
+    if args.producer_only:
+        del modes["in the loop"]
     if args.all:
-        args.task = [f"{y}/{d}/{part}" for (y, d), puzzle in sorted(registry.all_puzzles().items()) for part in sorted(puzzle.neural)]
+        args.task = [f"{year}/{day}/{part}" for (year, day), puzzle in sorted(registry.all_puzzles().items())
+                     for part in sorted(puzzle.neural)]
     print(f"affinity {sorted(os.sched_getaffinity(0))}, {args.steps} steps per run, medians of {args.repeats} "
           "interleaved runs")
     for spec in args.task or ["2023/1/1"]:

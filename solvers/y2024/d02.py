@@ -37,9 +37,9 @@ one safe/unsafe answer per report, no hints. Part 2 has no network yet (see belo
   (gate-free counters instead of latches: 86%); 92% after 40,000, 95% with an encoder MLP of 128.
   What was left unsure: a level inserted inside a report with a big jump (half of those), while
   insertions at the ends were sure (1 unsure in 1,311); the training reports put two thirds of their
-  insertions at an end. With half of part 2's insertions inside (`PART2_INNER`; part 1's data unchanged), 40,000
-  steps gave 96.8% of 4,000 fresh reports and 98.4% of 1,000 of 20-50 levels; the rest are mostly
-  reports with two levels inserted (unfixable ones judged unsurely, a few wrongly). 80,000 steps
+  insertions at an end. With half of part 2's insertions inside (`PART2_INNER`; part 1's data
+  unchanged), 40,000 steps gave 96.8% of 4,000 fresh reports and 98.4% of 1,000 of 20-50 levels; the
+  rest are mostly reports with two levels inserted (unfixable ones judged unsurely, a few wrongly). 80,000 steps
   (`--set train.max_steps=80000`), solver's view (p >= 0.99): seed 0 19,889/20,000 fresh reports
   exact, 107 flagged, 4 wrong; 4,996/5,000 of 20-50 levels, 4 flagged; 4/20 full inputs exact with
   none flagged (the rest flagged 1-4 reports). Seed 1: 19,308 exact, 690 flagged, 2 wrong; 4,720/5,000
