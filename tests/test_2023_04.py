@@ -121,3 +121,86 @@ def test_out_of_range_sizes():
     assert len(cards) == 1000 and all(len(c.winning) == 20 and len(c.held) == 50 for c in cards)
     assert max(x for c in cards for x in c.held) > 9 * 10**5 and max(c.matches for c in cards) == 20
     assert d04.part2(cards) > 2**53  # beyond float64's exact integers: a network must flag it
+
+
+# --- neural (part 1) ------------------------------------------------------------------------
+
+TEST_SEED = 4_040_404  # not a training seed
+
+
+def card(winning, held) -> d04.Card:
+    return d04.Card(1, tuple(winning), tuple(held))
+
+
+def oracle_points(c: d04.Card) -> int:
+    """Points by doubling once per held number found among the winning ones (not 2 ** (k - 1))."""
+    points = 0
+    for x in c.held:
+        if any(x == w for w in c.winning):
+            points = points * 2 if points else 1
+    return points
+
+
+def test_a_card_is_one_token_per_number_with_the_number_on_the_exact_channel():
+    inputs = d04.card_inputs([card([5, 10], [10, 5, 7]), card([3], [4])])
+    assert inputs["ids"].tolist() == [[1, 1, 2, 2, 2, 0, 0, 0], [1, 2, 0, 0, 0, 0, 0, 0]]
+    assert inputs["lengths"].tolist() == [5, 2]
+    assert inputs["scalars"][0, :, 0].tolist() == [5, 10, 10, 5, 7, 0, 0, 0]
+
+
+def test_training_cards_cover_every_points_class():
+    cards, inputs, targets = d04.examples(np.random.default_rng(1), 4000, d04.CONFIG.data, False)
+    assert targets["points"].tolist() == [oracle_points(c) for c in cards]
+    counts = np.bincount([c.matches for c in cards], minlength=11)
+    assert len(counts) == 11 and counts.min() >= 20  # even 10 matches (512 points) is well represented
+    assert {len(c.held) for c in cards} == set(range(1, 26)) and {len(c.winning) for c in cards} == set(range(1, 11))
+    far, _, _ = d04.examples(np.random.default_rng(2), 500, d04.CONFIG.data, True)
+    assert {len(c.held) for c in far} <= set(range(26, 51))
+
+
+@pytest.fixture(scope="module")
+def network():
+    from aocnn import runner
+
+    return runner.load_neural(PUZZLE, 1)
+
+
+def neural_points(net, cards: list[d04.Card]) -> tuple[np.ndarray, np.ndarray]:
+    from aocnn.nn.family import decode
+
+    parts = [decode(net.task.config.model, net(inputs))["points"] for inputs in d04.encode(cards)]
+    decoded = {"points": tuple(np.concatenate(a) for a in zip(*parts))}
+    return d04.combine(decoded, cards)
+
+
+def test_shipped_weights_judge_every_pair_of_numbers(network):
+    """All 99 x 99 pairs as a card with one winning and one held number, and with the pair among others."""
+    a, b = np.meshgrid(np.arange(1, 100), np.arange(1, 100), indexing="ij")
+    pairs = list(zip(a.ravel().tolist(), b.ravel().tolist()))
+    cards = [card([x], [y]) for x, y in pairs] + [card([x, y], [y, x]) for x, y in pairs[::5] if x != y]
+    points, sure = neural_points(network, cards)
+    assert sure.all() and points.tolist() == [oracle_points(c) for c in cards]
+
+
+@pytest.mark.parametrize("held, count", [((25, 25), 3000), ((1, 25), 2000), ((26, 50), 1000)])
+def test_shipped_weights_are_exact_on_fresh_cards(network, held, count):
+    rng = np.random.default_rng(TEST_SEED + held[1])
+    cards = [d04.training_card(rng, *held) for _ in range(count)]
+    points, sure = neural_points(network, cards)
+    assert sure.all() and points.tolist() == [oracle_points(c) for c in cards]
+
+
+def test_cards_outside_the_declared_range_are_flagged_not_answered(network):
+    rng = np.random.default_rng(TEST_SEED)
+    big = [card([w * 1000 for w in c.winning], [h * 1000 for h in c.held])
+           for c in (d04.training_card(rng, 10, 25) for _ in range(100))]
+    edges = [card([0, 1], [0, 2]), card([100], [100]), card(range(1, 12), range(1, 26)), card([1], range(1, 52))]
+    _, sure = neural_points(network, big + edges)
+    assert not sure.any()
+
+
+def test_full_inputs_match_classical(network):
+    for seed in range(3):
+        text = d04.generate_input(TEST_SEED + seed)
+        result = network.solve(PUZZLE.records(text))
+        assert (result.answer, result.low_confidence) == (PUZZLE.answer(1, text), 0)
