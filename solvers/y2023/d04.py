@@ -45,7 +45,7 @@ import numpy as np
 from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
 from aocnn.nn.family_task import FamilySpec, family_task
-from aocnn.nn.task import Ablation
+from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
 from aocnn.text import lines
 
@@ -219,7 +219,7 @@ ABLATIONS = (
 )
 
 
-def neural_task_part1(config: Config = CONFIG):
+def neural_task_part1(config: Config = CONFIG) -> NeuralTask:
     return family_task(
         "2023_04/part1", FamilySpec(config, encode, examples, combine),
         learned="which held numbers equal a winning number (all pairs), their count, and the card's points "
