@@ -31,8 +31,9 @@ each card's points, no hints. Part 2 has no network (classical only; `aocnn solv
   `python scripts/measure_2023_04.py --root DIR`): seed 0 (shipped) converged in 17,100 of 30,000
   steps; 100,000/100,000 fresh training-style cards, 100,000/100,000 real-style, 10,000/10,000 with
   26-50 held numbers, all 9,801 pairs of numbers and 20/20 full inputs, none flagged. Seeds 1 (18,000
-  steps) and 2 (16,000): the same on every line. The README row also has the earlier 20,000-step schedule, on which 1 seed of 3 converged: the two that
-  did not were confidently wrong on 1-25 cards in 10,000 (saved unconverged, never loaded to solve).
+  steps) and 2 (16,000): the same on every line. On the earlier 20,000-step schedule 1 seed of 3
+  converged; the two that did not were confidently wrong on 1-25 cards in 10,000 (saved marked
+  unconverged, which the solver refuses to load).
 """
 
 from __future__ import annotations
