@@ -28,7 +28,7 @@ def outcomes(network, cards: list[d04.Card]) -> tuple[int, int, int]:
     right = unsure = wrong = 0
     for inputs, chunk in zip(d04.encode(cards), (cards[i:i + d04.CHUNK] for i in range(0, len(cards), d04.CHUNK))):
         points, sure = d04.combine({"points": decode(network.task.config.model, network(inputs))["points"]}, chunk)
-        truth = np.array([2 ** (c.matches - 1) if c.matches else 0 for c in chunk])
+        truth = np.array([d04.points(c) for c in chunk])
         right += int(np.sum(sure & (points == truth)))
         unsure += int(np.sum(~sure))
         wrong += int(np.sum(sure & (points != truth)))

@@ -90,8 +90,12 @@ def parse(text: str) -> list[Card]:
 
 # --- classical ------------------------------------------------------------------------------
 
+def points(card: Card) -> int:
+    return 2 ** (card.matches - 1) if card.matches else 0
+
+
 def part1(cards: list[Card]) -> int:
-    return sum(2 ** (card.matches - 1) for card in cards if card.matches)
+    return sum(map(points, cards))
 
 
 def copies(matches: list[int]) -> list[int]:
@@ -197,8 +201,8 @@ def training_card(rng: np.random.Generator, low: int, high: int) -> Card:
 def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     cards = [training_card(rng, low, high) for _ in range(n)]
-    points = np.array([2 ** (c.matches - 1) if c.matches else 0 for c in cards], dtype=np.int32)
-    return cards, card_inputs(cards, -(-(MAX_WINNING + high) // 8) * 8), {"points": points}
+    targets = {"points": np.array([points(c) for c in cards], dtype=np.int32)}
+    return cards, card_inputs(cards, -(-(MAX_WINNING + high) // 8) * 8), targets
 
 
 def in_range(card: Card) -> bool:
