@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import jax
@@ -469,3 +470,22 @@ def test_aligned_digit_ids_right_align_each_number_on_its_channel_at_any_width()
     values = [[10**17 + 3, 987654321], [5, 10**18 - 1]]
     fast, text = aligned_digit_ids(values, 18), aligned_digit_ids(values, 20)  # int64 and text paths agree
     assert np.array_equal(fast, text[:, 2:]) and np.all(text[:, :2] == 1)
+
+
+def test_scalar_scale_is_the_same_network_reading_scaled_scalars():
+    """scalar_scale s on scalars x computes what scale 1 computes on s * x (same parameters); it must be > 0."""
+    base = ModelConfig(vocab=4, scalars=2, width=8, layers=1, kinds=("all_pairs",), exact_init=0.1,
+                       decoders=(DecoderConfig("answer", classes=5, read="max"),))
+    scaled = dataclasses.replace(base, scalar_scale=0.01)
+    params = init(base, 0)
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 500, (4, 8, 2)).astype(np.float32)
+    batch = {"ids": jnp.array(rng.integers(1, 4, (4, 8)), jnp.int32), "lengths": jnp.array([8, 5, 3, 1])}
+
+    def answer(cfg, scalars):
+        return np.asarray(FamilyModel(cfg).apply({"params": params}, {**batch, "scalars": jnp.array(scalars)})["answer"])
+
+    np.testing.assert_allclose(answer(scaled, x), answer(base, x * np.float32(0.01)), rtol=1e-5, atol=1e-5)
+    assert not np.allclose(answer(scaled, x), answer(base, x))
+    with pytest.raises(ValueError, match="scalar_scale"):
+        ModelConfig(vocab=4, scalar_scale=0)

@@ -75,6 +75,8 @@ class ModelConfig:
     channels: int = 1  # K aligned token streams per position (ids B x L x K when > 1), one table each
     scalars: int = 0  # integer scalars per position on the exact channel (0: none)
     scalars_by_token: bool = False  # each scalar enters along its position's token's own direction (s * E[id]), not one fixed one
+    scalar_scale: float = 1.0  # the exact channel reads scalars x this: large integers (character codes, places) in
+    # a range where Adam's steps on its weights stay small against the ids' embeddings (1: as they are)
     encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
     layers: int = 1
     kinds: tuple[str, ...] = ("recurrence",)  # layer kinds, cycled over the layers
@@ -104,6 +106,8 @@ class ModelConfig:
                             ("channels", self.channels)):
             if value < 1:
                 raise ValueError(f"model.{name}: need >= 1, got {value}")
+        if not self.scalar_scale > 0:
+            raise ValueError(f"model.scalar_scale: need > 0, got {self.scalar_scale}")
         if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
             raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
         if not self.kinds:

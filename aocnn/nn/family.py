@@ -267,6 +267,7 @@ class Encoder(nn.Module):
     init_scale: float = 0.0
     channels: int = 1
     scalars_by_token: bool = False
+    scalar_scale: float = 1.0
 
     @nn.compact
     def __call__(self, ids: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
@@ -280,6 +281,8 @@ class Encoder(nn.Module):
                        name=f"exact_embed{k}" if c == 0 else f"exact_embed{k}_channel{c}")(padded_BxLxK[:, k : k + length, c])
             for c in range(self.channels) for k in range(self.window)
         )
+        if self.scalars and self.scalar_scale != 1.0:
+            scalars_BxLxS = scalars_BxLxS.astype(jnp.float32) * self.scalar_scale
         if self.scalars and self.scalars_by_token:  # a token with a numeric argument: the token picks its direction
             directions_BxLxSD = ExactEmbed(self.vocab, self.scalars * self.width, self.clip, self.integer_mix, self.init_scale,
                                            name="exact_scalar_directions")(ids_BxLxK[..., 0])
@@ -361,7 +364,7 @@ class FamilyModel(nn.Module):
         weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
         drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
         x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars, cfg.exact_clip, weight_mix, cfg.exact_init,
-                          cfg.channels, cfg.scalars_by_token, name="encoder")(ids_BxL, inputs.get("scalars"))
+                          cfg.channels, cfg.scalars_by_token, cfg.scalar_scale, name="encoder")(ids_BxL, inputs.get("scalars"))
         if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
             h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
