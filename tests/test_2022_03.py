@@ -184,19 +184,11 @@ def neural(net, part: int, rows: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return combine({head: tuple(np.concatenate(a) for a in zip(*heads))}, rows)
 
 
-@pytest.mark.parametrize("lengths, count", [((8, 32), 2000), ((16, 48), 2000)])
+@pytest.mark.parametrize("lengths, count", [((8, 32), 2000), ((16, 48), 2000), ((34, d03.PART1_MAX), 1000)])
 def test_part1_weights_are_exact_on_fresh_rucksacks(networks, lengths, count):
     rows = d03.random_lines(np.random.default_rng(TEST_SEED + lengths[1]), count, *lengths)
     value, sure = neural(networks[1], 1, rows)
     assert sure.all() and value.tolist() == [in_both_halves(r) for r in rows]
-
-
-def test_part1_near_the_end_of_its_range_is_never_confidently_wrong(networks):
-    """50-64 letters (training: 8-32): a few rucksacks in 1,000 are flagged (measured), none is wrong."""
-    rows = d03.random_lines(np.random.default_rng(TEST_SEED), 1000, 50, d03.PART1_MAX)
-    value, sure = neural(networks[1], 1, rows)
-    truth = np.array([in_both_halves(r) for r in rows])
-    assert (value[sure] == truth[sure]).all() and sure.sum() >= 990
 
 
 @pytest.mark.parametrize("lengths, count", [((8, 16), 1000), ((16, 48), 1000), ((200, 500), 10)])
