@@ -4,6 +4,10 @@ and generated full inputs of 300 and 3,000 lines.
 
     python scripts/measure_2022_03.py --part 1 --records 100000 --far 1000 --inputs 20
     python scripts/measure_2022_03.py --part 2 --root /tmp/seed1   # weights from `aocnn train ... --out /tmp/seed1`
+    python scripts/measure_2022_03.py --part 1 --timing-only          # warm neural vs classical solve time
+
+Timing: one warm solve of a full generated input of 300 and of 3,000 lines (records already parsed;
+the network compiled on the same input first) against the classical parse and solve, and their ratio.
 
 Each line counts records exact, flagged (low-confidence: not counted as an answer) and confidently
 wrong, with the solver's threshold (p >= 0.99).
@@ -12,6 +16,7 @@ wrong, with the solver's threshold (p >= 0.99).
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +52,22 @@ def outcomes(network, part: int, rucksacks: list[str], chunk: int = 3000) -> tup
     return right, unsure, wrong
 
 
+def timing(network, puzzle, part: int) -> None:
+    for lines in (300, 3000):
+        text = d03.generate_input(MEASURE_SEED + 7 * lines, n_lines=lines)
+        records = puzzle.records(text)
+        network.solve(records)  # compiles for this shape
+        start = time.perf_counter()
+        answer = network.solve(records)
+        neural = time.perf_counter() - start
+        start = time.perf_counter()
+        classical_answer = puzzle.answer(part, text)
+        classical = time.perf_counter() - start
+        same = answer.answer == classical_answer and answer.low_confidence == 0
+        print(f"warm solve, {lines:,} lines: neural {neural * 1e3:.0f} ms, classical (parse and solve) "
+              f"{classical * 1e3:.1f} ms, ratio {neural / classical:.0f}x, same answer: {same}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", type=int, choices=(1, 2), required=True)
@@ -56,9 +77,13 @@ def main() -> None:
     parser.add_argument("--beyond", type=int, default=10_000)
     parser.add_argument("--far", type=int, default=1_000)
     parser.add_argument("--inputs", type=int, default=20)
+    parser.add_argument("--timing-only", action="store_true", help="only the warm solve times")
     args = parser.parse_args()
     puzzle = registry.get(2022, 3)
     network = runner.load_neural(puzzle, args.part, root=args.root, allow_unconverged=args.allow_unconverged)
+    if args.timing_only:
+        timing(network, puzzle, args.part)
+        return
     data = network.task.config.data
     rng = np.random.default_rng(MEASURE_SEED + args.part)
     sets = [
@@ -78,6 +103,7 @@ def main() -> None:
             answer = network.solve(puzzle.records(text))
             exact += answer.answer == puzzle.answer(args.part, text) and answer.low_confidence == 0
         print(f"full inputs of {lines:,} lines: {exact}/{count} exact with no record flagged", flush=True)
+    timing(network, puzzle, args.part)
 
 
 if __name__ == "__main__":
