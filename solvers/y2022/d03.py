@@ -190,8 +190,9 @@ PART2 = Config(
 )
 
 
-def padded(lengths: np.ndarray, width: int = 0) -> int:
-    return max(width, 8, -(-int(lengths.max(initial=0)) // 8) * 8)
+def padded(longest: int) -> int:
+    """A record's width: the longest rounded up to 8 (fixed widths keep jit from recompiling)."""
+    return max(8, -(-longest // 8) * 8)
 
 
 def rucksack_inputs(rucksacks: list[str], width: int = 0) -> dict[str, np.ndarray]:
@@ -224,7 +225,7 @@ def groups_of_three(rucksacks: list[str]) -> list[list[str]]:
 
 
 def chunked(records: list, size_of, inputs):
-    width = padded(np.array([size_of(r) for r in records]))
+    width = padded(max(map(size_of, records), default=0))
     rows = max(1, PAIR_BUDGET // width**2)
     for start in range(0, len(records), rows):
         yield inputs(records[start:start + rows], width)
@@ -256,14 +257,14 @@ def examples_part1(rng: np.random.Generator, n: int, data: DataConfig, far: bool
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     rucksacks = random_lines(rng, n, low, high)
     target = np.array([PRIORITY[common(*halves(r))] - 1 for r in rucksacks], np.int32)
-    return rucksacks, rucksack_inputs(rucksacks, padded(np.array([high]))), {"priority": target}
+    return rucksacks, rucksack_inputs(rucksacks, padded(high)), {"priority": target}
 
 
 def examples_part2(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     groups = [random_group(rng, low, high) for _ in range(n)]
     target = np.array([PRIORITY[common(*g)] - 1 for g in groups], np.int32)
-    return groups, group_inputs(groups, padded(np.array([3 * high]))), {"badge": target}
+    return groups, group_inputs(groups, padded(3 * high)), {"badge": target}
 
 
 def combine_part1(decoded, rucksacks: list[str]):
@@ -271,8 +272,8 @@ def combine_part1(decoded, rucksacks: list[str]):
     return classes + 1, sure & np.array([len(r) <= PART1_MAX for r in rucksacks], dtype=bool)
 
 
-def combine_part2(decoded, records: list):
-    groups = records if records and isinstance(records[0], list) else groups_of_three(records)
+def combine_part2(decoded, rucksacks: list[str]):
+    groups = groups_of_three(rucksacks)
     classes, sure = decoded["badge"]
     return classes + 1, sure & np.array([max(map(len, g)) <= PART2_MAX for g in groups], dtype=bool)
 
