@@ -202,7 +202,7 @@ def test_weights_without_history_still_load_and_explain_says_so(toy, tmp_path):
     (path / "history.json").unlink()
     meta = json.loads((path / "meta.json").read_text())
     del meta["history_digest"]
-    (path / "meta.json").write_text(json.dumps(meta))
+    checkpoint.write_meta(path, meta)  # resealed: a checkpoint saved before histories were kept
     result = invoke("explain", "2099", "1", "--sample", "--weights", str(toy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "aocnn: part 1: no training history recorded with these weights" in result.stderr

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from aocnn import registry
+from aocnn.errors import WeightsError
 from aocnn.nn import checkpoint, training
 from aocnn.nn.model import weights_root
 from conftest import COMMANDS, invoke, one_error_line, run_command, toy_puzzle, toy_task
@@ -103,6 +104,67 @@ def test_damaged_parameter_files_are_refused_in_one_line(tmp_path, damage):
     result = run_command("aocnn", "solve", "2023", "1", "--sample", "--part", "1", "--weights", str(root))
     assert result.returncode == 2
     assert "do not match the digest in their meta.json" in one_error_line(result.stderr)  # no thread noise after it
+
+
+# --- 4b. an edited meta.json: the config the network is rebuilt from, "converged", the seal itself ----
+
+def edited_meta(root: Path, checkpoint_dir: str, edit) -> None:
+    path = root / checkpoint_dir / "meta.json"
+    meta = json.loads(path.read_text())
+    edit(meta)
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def set_aggregate(meta):  # shape-neutral: the same parameters load, and answer differently
+    meta["config"]["model"]["aggregate"] = "sum"
+
+
+def claim_another_seed(meta):
+    meta["seed"] += 1
+
+
+def drop_seal(meta):
+    del meta[checkpoint.SEAL]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (set_aggregate, "meta.json itself was edited or damaged"),
+    (claim_another_seed, "meta.json itself was edited or damaged"),
+    (drop_seal, "carry no meta_digest in meta.json: they cannot prove what they are"),
+])
+def test_an_edited_meta_json_is_refused_in_one_line(tmp_path, edit, message):
+    root = weights_copy(tmp_path)
+    edited_meta(root, "2022_03/part2", edit)
+    result = run_command("aocnn", "solve", "2022", "3", "--sample", "--part", "2", "--weights", str(root))
+    assert result.returncode == 2
+    assert message in one_error_line(result.stderr)
+
+
+def test_unconverged_weights_marked_converged_by_hand_are_refused(use_puzzles, tmp_path):
+    use_puzzles(toy_puzzle(8, "2099_08/part1"))
+    assert invoke("train", "2099", "8", "--max-steps", "3", "--out", str(tmp_path)).exit_code == 1
+    edited_meta(tmp_path, "2099_08/part1", lambda meta: meta.update(converged=True))
+    result = invoke("solve", "2099", "8", "--sample", "--part", "1", "--solver", "neural", "--weights", str(tmp_path))
+    assert result.exit_code == 2
+    assert "meta.json itself was edited or damaged" in one_error_line(result.stderr)
+
+
+def test_every_shipped_meta_json_is_sealed():
+    shipped = sorted(weights_root().rglob("meta.json"))
+    assert len(shipped) >= 20
+    for path in shipped:
+        checkpoint.read_meta(path.parent)  # raises on a missing or wrong seal
+
+
+def test_a_resealed_meta_json_round_trips_and_the_seal_covers_every_field(tmp_path):
+    meta = {"task": "t", "config": {"model": {"aggregate": "max"}}, "converged": False}
+    checkpoint.write_meta(tmp_path, meta)
+    assert {k: v for k, v in checkpoint.read_meta(tmp_path).items() if k != checkpoint.SEAL} == meta
+    for key in meta:
+        changed = {**checkpoint.sealed(meta), key: "other"}
+        (tmp_path / "meta.json").write_text(json.dumps(changed))
+        with pytest.raises(WeightsError, match="meta.json itself was edited"):
+            checkpoint.read_meta(tmp_path)
 
 
 # --- 5. and 6. and 10. one parse for both solvers, one normalization for every puzzle ----------------

@@ -7,7 +7,9 @@ leaves half a checkpoint, and an existing one is replaced only once the new one 
 
 A checkpoint proves what it is: meta.json holds a SHA-256 digest of every parameter file,
 and `load` refuses files that do not match it before orbax reads a byte of them; it also holds
-the digest of history.json, which `read_history` checks. What the
+the digest of history.json, which `read_history` checks. meta.json is sealed too: its
+"meta_digest" covers every other field (the config the network is rebuilt from, "converged",
+the declared ranges), so an edited meta.json is refused as a changed parameter file is. What the
 parameters were trained for (puzzle, part, task, convergence) is checked by `aocnn.nn.model`.
 Writers take `lock(root)` so that two training runs never mix one weights directory.
 """
@@ -51,6 +53,24 @@ def _bytes_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+SEAL = "meta_digest"
+
+
+def _meta_digest(meta: dict[str, Any]) -> str:
+    """SHA-256 of meta.json's fields other than the seal, in one canonical JSON form."""
+    body = {key: value for key, value in meta.items() if key != SEAL}
+    return _bytes_digest(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8"))
+
+
+def sealed(meta: dict[str, Any]) -> dict[str, Any]:
+    """`meta` with its seal: what `save` writes, and what a tool that rewrites meta.json must write."""
+    return {**meta, SEAL: _meta_digest(meta)}
+
+
+def write_meta(directory: Path, meta: dict[str, Any]) -> None:
+    (Path(directory) / META).write_text(json.dumps(sealed(meta), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def save(directory: Path, params: Any, meta: dict[str, Any], history: list[dict[str, Any]] | None = None) -> Path:
     """Parameters, meta.json and (if given) history.json, staged together and swapped in at once."""
     import orbax.checkpoint as ocp
@@ -67,7 +87,7 @@ def save(directory: Path, params: Any, meta: dict[str, Any], history: list[dict[
             data = (json.dumps(list(history), indent=1) + "\n").encode("utf-8")
             (staging / HISTORY).write_bytes(data)
             meta["history_digest"] = _bytes_digest(data)
-        (staging / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_meta(staging, meta)
         _swap_into_place(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -132,6 +152,11 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise WeightsError(f"corrupt weights metadata {path}: {exc}") from exc
     if not isinstance(meta, dict):
         raise WeightsError(f"corrupt weights metadata {path}: not a JSON object")
+    if not isinstance(meta.get(SEAL), str):
+        raise WeightsError(f"weights at {directory} carry no {SEAL} in {META}: they cannot prove what they are")
+    if meta[SEAL] != _meta_digest(meta):
+        raise WeightsError(f"weights at {directory} do not match the digest in their {META}: "
+                           f"{META} itself was edited or damaged")
     return meta
 
 
