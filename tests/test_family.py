@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from aocnn.nn import config as config_lib
+from aocnn.nn import family
 from aocnn.nn.family import (
     AllPairs, DecoderConfig, FamilyModel, GatedRecurrence, ModelConfig, count_parameters, decode, doubt, exact_weight,
     family_loss, gated_scan, init, integer_penalty, snap_integers,
@@ -120,6 +121,20 @@ def test_all_pairs_is_permutation_equivariant_and_ignores_padding(aggregate):
     np.testing.assert_allclose(layer.apply(params, x[:, perm], valid), out[:, perm], rtol=1e-4, atol=1e-5)
     changed = x.at[0, 5].set(100.0)  # the padded position
     np.testing.assert_allclose(layer.apply(params, changed, valid)[:, :5], out[:, :5], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("aggregate", ["sum", "max", "mean"])
+def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, monkeypatch):
+    layer = AllPairs(width=3, hidden=5, aggregate=aggregate)
+    x = jax.random.normal(jax.random.PRNGKey(0), (2, 13, 3))
+    valid = jnp.arange(13)[None, :] < jnp.array([[13], [9]])
+    params = layer.init(jax.random.PRNGKey(1), x, valid)
+    whole = layer.apply(params, x, valid)
+    monkeypatch.setattr(family, "PAIR_FLOATS", 2 * 13 * 5 * 4)  # blocks of 4 senders, the last one short
+    blocks = layer.apply(params, x, valid)
+    np.testing.assert_allclose(blocks, whole, rtol=1e-5, atol=1e-5)
+    changed = x.at[1, 9:].set(100.0)  # padding still ignored
+    np.testing.assert_allclose(layer.apply(params, changed, valid)[1, :9], whole[1, :9], rtol=1e-5, atol=1e-5)
 
 
 def test_the_integer_channel_can_be_exact_and_snaps():

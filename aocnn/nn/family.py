@@ -220,11 +220,17 @@ class GatedRecurrence(nn.Module):
         return ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
 
 
+PAIR_FLOATS = 1 << 26  # B x L x L x H floats past which sum/max/mean all-pairs run over blocks of senders
+
+
 class AllPairs(nn.Module):
     """Message passing over all pairs of valid positions: m_ij = MLP(x_i, x_j), aggregated over j.
 
     The pairwise function's first layer is split into receiver and sender projections (the same
-    function as a Dense on [x_i, x_j]); `softmax` aggregation is attention with a learned score."""
+    function as a Dense on [x_i, x_j]); `softmax` aggregation is attention with a learned score.
+    Past `PAIR_FLOATS` (a whole input as one record: 20,000 numbers are 4 x 10^8 pairs), `sum`, `max`
+    and `mean` run over blocks of senders, one block's messages in memory at a time: the same function,
+    with memory linear in L (the time stays quadratic)."""
 
     width: int
     hidden: int = 16
@@ -234,8 +240,14 @@ class AllPairs(nn.Module):
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
         receiver_BxLxH = nn.Dense(self.hidden, name="receiver")(x_BxLxD)
         sender_BxLxH = nn.Dense(self.hidden, use_bias=False, name="sender")(x_BxLxD)
+        message = nn.Dense(self.hidden, name="message")
+        batch, length = valid_BxL.shape
+        if self.aggregate != "softmax" and batch * length * length * self.hidden > PAIR_FLOATS:
+            block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
+            return nn.Dense(self.width, name="out")(
+                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block))
         pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
-        message_BxLxLxH = nn.Dense(self.hidden, name="message")(pair_BxLxLxH)
+        message_BxLxLxH = message(pair_BxLxLxH)
         pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
         pairs_BxLxLx1 = pairs_BxLxL[..., None]
         self.sow("intermediates", "messages", jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0))  # for `aocnn explain`
@@ -253,6 +265,28 @@ class AllPairs(nn.Module):
             self.sow("intermediates", "attention", weight_BxLxL[..., None])  # B x L x L x 1: pairwise, as messages
             out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
         return nn.Dense(self.width, name="out")(out_BxLxH)
+
+
+def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int) -> jax.Array:
+    """`AllPairs`' sum/max/mean over senders taken `block` at a time (a Python loop: static blocks)."""
+    length = valid_BxL.shape[1]
+    total_BxLxH = jnp.full(receiver_BxLxH.shape, NEG if aggregate == "max" else 0.0, receiver_BxLxH.dtype)
+    count_BxL = jnp.zeros(valid_BxL.shape, jnp.float32)
+    for start in range(0, length, block):
+        senders = slice(start, min(start + block, length))
+        pair_BxLxMxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, senders, :])
+        pairs_BxLxMx1 = (valid_BxL[:, :, None] & valid_BxL[:, None, senders])[..., None]
+        message_BxLxMxH = message(pair_BxLxMxH)
+        if aggregate == "max":
+            total_BxLxH = jnp.maximum(total_BxLxH, jnp.max(jnp.where(pairs_BxLxMx1, message_BxLxMxH, NEG), axis=2))
+        else:
+            total_BxLxH = total_BxLxH + jnp.sum(jnp.where(pairs_BxLxMx1, message_BxLxMxH, 0.0), axis=2)
+            count_BxL = count_BxL + jnp.sum(pairs_BxLxMx1[..., 0], axis=2)
+    if aggregate == "max":
+        return jnp.where(valid_BxL[..., None], total_BxLxH, 0.0)
+    if aggregate == "mean":
+        return total_BxLxH / jnp.maximum(count_BxL, 1.0)[..., None]
+    return total_BxLxH
 
 
 # --- encoder, readings, decoders ------------------------------------------------------------
