@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -100,3 +101,46 @@ def test_out_of_range_size():
     left, right = zip(*pairs)
     assert len(pairs) == 10_000 and min(left + right) >= 10**8 and max(left + right) < 10**9
     assert len(set(left)) == 10_000 and 300 < len(set(left) & set(right)) < 500
+
+
+# --- neural, part 2 ----------------------------------------------------------------------------
+
+def test_part2_encodes_each_number_with_its_list_and_nine_places():
+    [inputs] = list(d01.encode_part2([(5, 123456789), (40, 7)]))
+    assert inputs["ids"].shape == (1, 16, 10) and inputs["lengths"].tolist() == [4]
+    assert inputs["ids"][0, :5, 0].tolist() == [1, 2, 1, 2, 0]  # left, right, left, right, padding
+    assert inputs["ids"][0, 0, 1:].tolist() == [1] * 8 + [6]  # 5: eight zeros then a 5, each digit + 1
+    assert inputs["ids"][0, 1, 1:].tolist() == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert inputs["ids"][0, 2, 1:].tolist() == [1] * 7 + [5, 1]
+
+
+@given(st.integers(0, 2**32))
+def test_generated_lists_keep_the_promise_and_targets_sum_to_part_2(seed):
+    rng = np.random.default_rng(seed)
+    pairs = d01.random_lists(rng, int(rng.integers(8, 49)))
+    left, right = zip(*pairs)
+    assert len(set(left)) == len(left) and max(left + right) < 10**d01.PLACES
+    per_number = d01.contributions(pairs)
+    assert per_number[0::2].tolist() == [0] * len(pairs)
+    assert per_number[1::2].tolist() == [b if b in left else 0 for b in right]
+    assert int(per_number.sum()) == d01.part2(pairs)
+
+
+def test_training_inputs_hold_matches_near_misses_and_every_size():
+    rng = np.random.default_rng(5)
+    inputs, encoded, targets = d01.examples_part2(rng, 300, d01.PART2.data, False)
+    matched = sum(int((d01.contributions(p) > 0).sum()) for p in inputs) / sum(map(len, inputs))
+    assert 0.15 < matched < 0.6
+    near = sum(1 for p in inputs for _, b in p if any(sum(x != y for x, y in zip(str(a).zfill(9), str(b).zfill(9))) == 1
+                                                       for a, _ in p))
+    assert near > 0.2 * sum(map(len, inputs))  # right numbers one digit away from a left one
+    assert {len(str(b)) for p in inputs for _, b in p} == set(range(1, 10))
+    value = sum(targets[h].astype(np.int64) * 10**k for k, h in enumerate(d01.HEADS))
+    assert [int(v.sum()) for v in value] == [d01.part2(p) for p in inputs]
+
+
+def test_outside_the_declared_range_is_flagged():
+    decoded = {head: (np.zeros((1, 16), np.int64), np.array([True])) for head in d01.HEADS}
+    assert d01.combine_part2(decoded, [(1, 2), (3, 4)])[1].all()
+    assert not d01.combine_part2(decoded, [(1, 2), (1, 4)])[1].any()  # a left list with a repeat
+    assert not d01.combine_part2(decoded, [(10**9, 2), (3, 4)])[1].any()  # ten digits
