@@ -144,3 +144,5 @@ def test_outside_the_declared_range_is_flagged():
     assert d01.combine_part2(decoded, [(1, 2), (3, 4)])[1].all()
     assert not d01.combine_part2(decoded, [(1, 2), (1, 4)])[1].any()  # a left list with a repeat
     assert not d01.combine_part2(decoded, [(10**9, 2), (3, 4)])[1].any()  # ten digits
+    [inputs] = list(d01.encode_part2([(10**30, 2), (3, 4)]))  # past int64: encoded (to be flagged), no overflow
+    assert inputs["ids"][0, 0, 1:].tolist() == [1] * 9

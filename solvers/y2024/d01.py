@@ -134,7 +134,8 @@ def list_inputs(inputs: list[list[Pair]], width: int = 0) -> dict[str, np.ndarra
     ids = np.zeros((len(inputs), width, 1 + PLACES), np.int32)
     lengths = np.zeros(len(inputs), np.int32)
     for row, pairs in enumerate(inputs):
-        numbers = np.array(pairs, dtype=np.int64).reshape(-1)  # a1 b1 a2 b2 ...
+        # a1 b1 a2 b2 ...; a number past nine digits (flagged by combine_part2) is held as 10^9, never overflowing int64
+        numbers = np.array([min(v, 10**PLACES) for pair in pairs for v in pair], dtype=np.int64)
         places = 10 ** np.arange(PLACES - 1, -1, -1, dtype=np.int64)
         ids[row, :len(numbers), 0] = np.tile([LEFT, RIGHT], len(pairs))
         ids[row, :len(numbers), 1:] = (numbers[:, None] // places) % 10 + 1
