@@ -220,9 +220,13 @@ def unique(items) -> list:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Train this config instead of the shipped one: a JSON file with a \"config\" object "
                    "(`aocnn search --out`, or a weights meta.json); --set applies on top. Needs --part.")
+@click.option("--continue-from", "continue_root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Continue the checkpoint under this weights root (same network and seed, e.g. an unconverged "
+                   "run's --out) for --max-steps more steps, with a fresh optimizer and unseen data.")
 @user_errors
-def train(year, day, part, seed, max_steps, out, device, sets, config_path) -> None:
-    """Train YEAR DAY's neural solver from scratch on generated data, until held-out data are exact."""
+def train(year, day, part, seed, max_steps, out, device, sets, config_path, continue_root) -> None:
+    """Train YEAR DAY's neural solver on generated data (from scratch, or continuing saved weights),
+    until held-out data are exact."""
     from aocnn.ablate import configured
     from aocnn.nn import checkpoint, model
     from aocnn.nn import devices as jax_devices
@@ -248,7 +252,9 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path) -> N
         for name, task_parts in tasks.items():
             task = configured(from_config_file(puzzle.neural[task_parts[0]], config_path), sets)
             which = "part " + " and ".join(map(str, task_parts))
-            params, result = train_with_progress(task, which, seed, max_steps or task.train.max_steps, chosen)
+            start = None if continue_root is None else model.continue_from(
+                task, f"{year}/{day}", task_parts[0], continue_root, seed)
+            params, result = train_with_progress(task, which, seed, max_steps or task.train.max_steps, chosen, start)
             far = "-" if result.far_exact is None else f"{result.far_exact:.4%}"
             figures = (f"held-out {result.exact:.4%} in range, {far} beyond ({task.far}), {result.steps} steps, "
                        f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters")
@@ -317,7 +323,7 @@ def progress_figures(progress) -> str:
             f"{progress.examples_per_s:,.0f} ex/s")
 
 
-def train_with_progress(task, which: str, seed: int, steps: int, chosen: list):
+def train_with_progress(task, which: str, seed: int, steps: int, chosen: list, start=None):
     """Train one task, with a progress bar on a terminal and a line every LOG_EVERY_S seconds otherwise."""
     from aocnn.nn import devices as jax_devices
     from aocnn.nn import training
@@ -334,7 +340,7 @@ def train_with_progress(task, which: str, seed: int, steps: int, chosen: list):
                 last_line[0] = time.monotonic()
                 click.echo(f"{label}: step {progress.step}/{steps}  {figures}", err=True)
 
-        return training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show)
+        return training.train(task, seed=seed, max_steps=steps, devices=chosen, progress=show, start=start)
 
 
 @main.command()

@@ -64,3 +64,34 @@ def test_training_one_part_of_a_shared_network_records_every_part_it_serves(use_
     assert result.exit_code == 0, result.output
     meta = json.loads((tmp_path / "2099_08" / "shared" / "meta.json").read_text())
     assert meta["parts"] == [1, 2]  # part 2 loads these weights too
+
+
+def test_training_continues_saved_weights_and_records_where_it_started(use_puzzles, tmp_path):
+    use_puzzles(toy_puzzle(9, "2099_09/part1"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert invoke("train", "2099", "9", "--seed", "3", "--max-steps", "2", "--out", str(first)).exit_code == 1
+    before = json.loads((first / "2099_09" / "part1" / "meta.json").read_text())
+    assert before["converged"] is False and before["steps"] == 2
+
+    result = invoke("train", "2099", "9", "--seed", "3", "--continue-from", str(first), "--out", str(second))
+    assert result.exit_code == 0, result.output
+    after = json.loads((second / "2099_09" / "part1" / "meta.json").read_text())
+    assert after["converged"] is True and after["steps"] > 2
+    assert after["continued_from"] == {"digest": before["digest"], "steps": 2, "examples_seen": before["examples_seen"]}
+    assert after["examples_seen"] > before["examples_seen"]
+    history = json.loads((second / "2099_09" / "part1" / "history.json").read_text())
+    first_history = json.loads((first / "2099_09" / "part1" / "history.json").read_text())
+    assert history[:len(first_history)] == first_history  # the whole run's history, the first part unchanged
+    assert [row["step"] for row in history[len(first_history):]][0] > 2
+
+
+def test_continuing_needs_the_same_seed_and_existing_weights(use_puzzles, tmp_path):
+    use_puzzles(toy_puzzle(10, "2099_10/part1"))
+    assert invoke("train", "2099", "10", "--seed", "3", "--max-steps", "2", "--out", str(tmp_path)).exit_code == 1
+    result = invoke("train", "2099", "10", "--seed", "4", "--continue-from", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "continue them with --seed 3" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke("train", "2099", "10", "--continue-from", str(empty), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "no trained weights" in result.stderr

@@ -120,6 +120,29 @@ def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, dev
     return Model(task, params, device, meta)
 
 
+def continue_from(task: NeuralTask, puzzle: str, part: int, root: Path, seed: int):
+    """A `training.Start` from `task`'s checkpoint under `root`: digest and seal checked, the same
+    puzzle, part, seed and network (its saved config's architecture equal to `task`'s), converged or not."""
+    from aocnn.nn.training import Start
+
+    path = weights_path(task, root)
+    meta = checkpoint.read_meta(path)
+    check_identity(meta, task, puzzle, part, path, allow_unconverged=True)
+    if task.configure is not None:
+        from aocnn.nn.family_task import rebuild
+
+        if rebuild(task, meta).architecture() != task.architecture():
+            raise WeightsError(f"weights at {path} have another network than the one to train "
+                               "(continue with the model section they were saved with)")
+    if meta.get("seed") != seed:
+        raise WeightsError(f"weights at {path} were trained with seed {meta.get('seed')}, not {seed}: "
+                           f"continue them with --seed {meta.get('seed')}")
+    params, meta = checkpoint.load(path)
+    history = checkpoint.read_history(path, meta) or []
+    return Start(params, int(meta.get("steps", 0)), int(meta.get("examples_seen", 0)),
+                 float(meta.get("train_seconds", 0.0)), tuple(history), meta["digest"])
+
+
 def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainReport, devices: list) -> dict[str, Any]:
     versions = {pkg: importlib.metadata.version(pkg) for pkg in ("jax", "flax", "optax", "orbax-checkpoint", "numpy")}
     return {
@@ -132,6 +155,7 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         **({"config": _config_dict(task.config)} if task.config is not None else {}),
         "train_config": asdict(task.train),
         "seed": report.seed,
+        **({"continued_from": report.continued_from} if report.continued_from is not None else {}),
         "steps": report.steps,
         "examples_seen": report.examples,
         "train_seconds": round(report.seconds, 2),

@@ -57,6 +57,7 @@ class TrainReport:
     parameters: int
     data_wait_seconds: float = 0.0  # of `seconds`, the loop waited this long for generated data
     history: tuple[dict[str, Any], ...] = ()  # one `Evaluation` (as a dict) per held-out check, in order
+    continued_from: dict[str, Any] | None = None  # the saved network this run started from (`Start.origin`)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,29 @@ class Evaluation:
     exact: float  # held-out exactness in the training range
     far_exact: float | None  # beyond it (None: not checked, in range was inexact)
     stage: str = "train"  # "train", or "final": the finalized (e.g. snapped) network's checks after training
+
+
+@dataclass(frozen=True)
+class Start:
+    """A saved network to continue training from: its parameters and what its run had done."""
+
+    params: Any
+    steps: int
+    examples: int
+    seconds: float
+    history: tuple[dict[str, Any], ...] = ()
+    digest: str = ""  # the saved parameters' digest, which the continued checkpoint records
+
+    def origin(self) -> dict[str, Any]:
+        return {"digest": self.digest, "steps": self.steps, "examples_seen": self.examples}
+
+    def checked_params(self, fresh: Any) -> Any:
+        """The saved parameters, refused unless they have exactly the tree and shapes of a fresh network."""
+        same_tree = jax.tree_util.tree_structure(fresh) == jax.tree_util.tree_structure(self.params)
+        if not same_tree or any(np.shape(a) != np.shape(b) for a, b in zip(jax.tree_util.tree_leaves(fresh),
+                                                                           jax.tree_util.tree_leaves(self.params))):
+            raise AocnnError("the weights to continue from have other parameters than this config's network")
+        return jax.tree_util.tree_map(lambda a, b: np.asarray(b, dtype=np.asarray(a).dtype), fresh, self.params)
 
 
 def make_schedule(task: NeuralTask, max_steps: int) -> optax.Schedule:
@@ -211,14 +235,19 @@ def train(
     devices: list | None = None,
     progress: Callable[[Progress], None] | None = None,
     prefetch: int = PREFETCH,
+    start: Start | None = None,
 ) -> tuple[Any, TrainReport]:
-    """Train from scratch until `exact_evals` fresh held-out sets in a row are exact, both in the
-    training range and beyond it (`task.make_far_batch`): a network exact only on the sizes it
+    """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets in
+    a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network exact only on the sizes it
     was trained on is never reported converged.
 
     Training batches and held-out sets are made by producer threads (`prefetch` ahead, 0: in the
     loop) while the jitted step runs; each stream has its own seeded generator, so the run is the
-    same with or without them."""
+    same with or without them.
+
+    Continued from `start`, the optimizer and schedule begin afresh over `max_steps` more steps, the
+    data come from streams of their own (seeded by the seed and the steps already done, so no batch
+    of the first run is replayed), and steps, examples, seconds and history count the whole run."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
@@ -226,9 +255,12 @@ def train(
 
     eval_chunk = parallel.round_batch(min(cfg.eval_size, 1024))
     far_chunk = parallel.round_batch(min(cfg.far_size, 1024))
-    data_rng = np.random.default_rng(seed)
-    held_out_rng = np.random.default_rng(seed + HELD_OUT_OFFSET)
-    far_rng = np.random.default_rng(seed + FAR_OFFSET)
+    done = start.steps if start is not None else 0
+
+    def stream(key: int) -> np.random.Generator:
+        return np.random.default_rng(key if start is None else [key, done])
+
+    data_rng, held_out_rng, far_rng = stream(seed), stream(seed + HELD_OUT_OFFSET), stream(seed + FAR_OFFSET)
 
     def held_out_set() -> list[Batch]:  # new examples at every evaluation, from their own stream
         return [task.held_out_batch(held_out_rng, eval_chunk) for _ in range(-(-cfg.eval_size // eval_chunk))]
@@ -252,20 +284,23 @@ def train(
         return params if task.finalize is None else parallel.replicate(task.finalize(jax.device_get(params)))
 
     schedule = make_schedule(task, max_steps)
-    history: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = list(start.history) if start is not None else []
+    examples_before = start.examples if start is not None else 0
+    seconds_before = start.seconds if start is not None else 0.0
 
     def record(stage: str, held_out_loss: float) -> None:
-        history.append(asdict(Evaluation(step, step * batch_size, round(time.perf_counter() - start, 3),
+        history.append(asdict(Evaluation(done + step, examples_before + step * batch_size,
+                                         round(seconds_before + time.perf_counter() - began, 3),
                                          float(schedule(step)), loss, held_out_loss, exact, far_exact, stage)))
 
     train_step, eval_step = make_train_step(task), make_eval_step(task)
     with batches, held_out, far:
-        params = init_params(task, seed)  # its own generator: the producers are already at work
+        params = init_params(task, seed) if start is None else start.checked_params(init_params(task, seed))
         # the whole state on the mesh, the step counter and optimizer state too: step 0 then has the
         # placement every later step has, and train_step compiles once
         state = parallel.replicate(train_state.TrainState.create(
             apply_fn=task.model.apply, params=params, tx=make_optimizer(task, max_steps)))
-        start = time.perf_counter()
+        began = time.perf_counter()
         exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
         interrupts.watch()
         try:
@@ -282,7 +317,7 @@ def train(
                     record("train", held_out_loss)
                     exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
                     if progress is not None:
-                        elapsed = time.perf_counter() - start
+                        elapsed = time.perf_counter() - began
                         progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
                     if exact_streak >= cfg.exact_evals:
                         break
@@ -302,9 +337,9 @@ def train(
 
     report = TrainReport(
         seed=seed,
-        steps=step,
-        examples=step * batch_size,
-        seconds=time.perf_counter() - start,
+        steps=done + step,
+        examples=examples_before + step * batch_size,
+        seconds=seconds_before + time.perf_counter() - began,
         loss=loss,
         exact=exact,
         far_exact=far_exact,
@@ -312,5 +347,6 @@ def train(
         parameters=count_parameters(params),
         data_wait_seconds=batches.waited + held_out.waited + far.waited,
         history=tuple(history),
+        continued_from=start.origin() if start is not None else None,
     )
     return params, report
