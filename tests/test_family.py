@@ -123,12 +123,13 @@ def test_all_pairs_is_permutation_equivariant_and_ignores_padding(aggregate):
     np.testing.assert_allclose(layer.apply(params, changed, valid)[:, :5], out[:, :5], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("aggregate", ["sum", "max", "mean"])
-def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, monkeypatch):
-    layer = AllPairs(width=3, hidden=5, aggregate=aggregate)
+@pytest.mark.parametrize("aggregate, messages", [("sum", 0), ("max", 0), ("mean", 0), ("max", 1), ("sum", 2)])
+def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messages, monkeypatch):
+    layer = AllPairs(width=3, hidden=5, aggregate=aggregate, messages=messages)
     x = jax.random.normal(jax.random.PRNGKey(0), (2, 13, 3))
     valid = jnp.arange(13)[None, :] < jnp.array([[13], [9]])
     params = layer.init(jax.random.PRNGKey(1), x, valid)
+    assert params["params"]["message"]["kernel"].shape == (5, messages or 5)  # one score per pair with 1
     whole = layer.apply(params, x, valid)
     monkeypatch.setattr(family, "PAIR_FLOATS", 2 * 13 * 5 * 4)  # blocks of 4 senders, the last one short
     blocks = layer.apply(params, x, valid)

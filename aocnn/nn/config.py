@@ -87,6 +87,8 @@ class ModelConfig:
     mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
     mlp_kind: str = "relu"  # relu | bilinear (exact: (W_a x) * (W_b x), no nonlinearity: products of stream channels)
     pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
+    pairs_message: int = 0  # all-pairs: width of each pair's message (0: pairs_hidden); with max and width 1, one
+    # score per pair, so a receiver's max cannot assemble "a match" from parts that different partners match
     aggregate: str = "sum"  # all-pairs: how messages are combined
     integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
     exact_clip: bool = False  # exact_ weights clipped to [-1, 1], gradient straight through (NAU-style)
@@ -110,6 +112,8 @@ class ModelConfig:
             raise ValueError(f"model.scalar_scale: need > 0, got {self.scalar_scale}")
         if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
             raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
+        if self.pairs_message < 0:
+            raise ValueError(f"model.pairs_message: need >= 0, got {self.pairs_message}")
         if not self.kinds:
             raise ValueError("model.kinds: need at least one layer kind")
         names = [d.name for d in self.decoders]

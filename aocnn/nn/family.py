@@ -235,12 +235,13 @@ class AllPairs(nn.Module):
     width: int
     hidden: int = 16
     aggregate: str = "sum"
+    messages: int = 0  # the width of each pair's message (0: hidden)
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
         receiver_BxLxH = nn.Dense(self.hidden, name="receiver")(x_BxLxD)
         sender_BxLxH = nn.Dense(self.hidden, use_bias=False, name="sender")(x_BxLxD)
-        message = nn.Dense(self.hidden, name="message")
+        message = nn.Dense(self.messages or self.hidden, name="message")
         batch, length = valid_BxL.shape
         if self.aggregate != "softmax" and batch * length * length * self.hidden > PAIR_FLOATS:
             block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
@@ -268,25 +269,38 @@ class AllPairs(nn.Module):
 
 
 def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int) -> jax.Array:
-    """`AllPairs`' sum/max/mean over senders taken `block` at a time (a Python loop: static blocks)."""
-    length = valid_BxL.shape[1]
-    total_BxLxH = jnp.full(receiver_BxLxH.shape, NEG if aggregate == "max" else 0.0, receiver_BxLxH.dtype)
-    count_BxL = jnp.zeros(valid_BxL.shape, jnp.float32)
-    for start in range(0, length, block):
-        senders = slice(start, min(start + block, length))
-        pair_BxLxMxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, senders, :])
-        pairs_BxLxMx1 = (valid_BxL[:, :, None] & valid_BxL[:, None, senders])[..., None]
-        message_BxLxMxH = message(pair_BxLxMxH)
+    """`AllPairs`' sum/max/mean over senders taken `block` at a time, in a `lax.scan`: one block's pairs
+    in memory, and one compiled body whatever the length. M: senders in a block; G: the message width."""
+    batch, length, hidden = receiver_BxLxH.shape
+    message(jnp.zeros((1, hidden), receiver_BxLxH.dtype))  # the message layer's parameters exist (at init too)
+    kernel_HxG, bias_G = message.variables["params"]["kernel"], message.variables["params"]["bias"]
+    blocks = -(-length // block)
+    pad = blocks * block - length
+    sender_NxBxMxH = jnp.pad(sender_BxLxH, ((0, 0), (0, pad), (0, 0))).reshape(
+        batch, blocks, block, hidden).transpose(1, 0, 2, 3)
+    valid_NxBxM = jnp.pad(valid_BxL, ((0, 0), (0, pad))).reshape(batch, blocks, block).transpose(1, 0, 2)
+
+    def step(carry, senders):
+        total_BxLxG, count_BxL = carry
+        sender_BxMxH, valid_BxM = senders
+        pair_BxLxMxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxMxH[:, None, :, :])
+        pairs_BxLxMx1 = (valid_BxL[:, :, None] & valid_BxM[:, None, :])[..., None]
+        message_BxLxMxG = pair_BxLxMxH @ kernel_HxG + bias_G
         if aggregate == "max":
-            total_BxLxH = jnp.maximum(total_BxLxH, jnp.max(jnp.where(pairs_BxLxMx1, message_BxLxMxH, NEG), axis=2))
+            total_BxLxG = jnp.maximum(total_BxLxG, jnp.max(jnp.where(pairs_BxLxMx1, message_BxLxMxG, NEG), axis=2))
         else:
-            total_BxLxH = total_BxLxH + jnp.sum(jnp.where(pairs_BxLxMx1, message_BxLxMxH, 0.0), axis=2)
+            total_BxLxG = total_BxLxG + jnp.sum(jnp.where(pairs_BxLxMx1, message_BxLxMxG, 0.0), axis=2)
             count_BxL = count_BxL + jnp.sum(pairs_BxLxMx1[..., 0], axis=2)
+        return (total_BxLxG, count_BxL), None
+
+    start_BxLxG = jnp.full((batch, length, kernel_HxG.shape[1]), NEG if aggregate == "max" else 0.0, receiver_BxLxH.dtype)
+    (total_BxLxG, count_BxL), _ = jax.lax.scan(step, (start_BxLxG, jnp.zeros((batch, length), jnp.float32)),
+                                                (sender_NxBxMxH, valid_NxBxM))
     if aggregate == "max":
-        return jnp.where(valid_BxL[..., None], total_BxLxH, 0.0)
+        return jnp.where(valid_BxL[..., None], total_BxLxG, 0.0)
     if aggregate == "mean":
-        return total_BxLxH / jnp.maximum(count_BxL, 1.0)[..., None]
-    return total_BxLxH
+        return total_BxLxG / jnp.maximum(count_BxL, 1.0)[..., None]
+    return total_BxLxG
 
 
 # --- encoder, readings, decoders ------------------------------------------------------------
@@ -411,7 +425,7 @@ class FamilyModel(nn.Module):
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
                     name=f"recurrence{layer}")
             else:
-                mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, name=f"all_pairs{layer}")
+                mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, name=f"all_pairs{layer}")
             x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
             if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
                 exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
