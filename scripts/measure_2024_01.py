@@ -5,10 +5,7 @@ numbers) and the out-of-range size (10,000 lines of 9-digit numbers); and warm s
 classical at 1,000 and 10,000 lines.
 
     python scripts/measure_2024_01.py --small 2000 --beyond 200 --inputs 20 --large 2
-    python scripts/measure_2024_01.py --root /tmp/w1 --allow-unconverged
-
-The weights measured so far were trained while part 2 was registered (`aocnn train 2024 1 --part 2
---seed S --out DIR`); unregistered, `python scripts/try_config.py 2024 1 --task PART2_TASK` trains it.
+    python scripts/measure_2024_01.py --root DIR     # weights of `aocnn train 2024 1 --part 2 --seed S --out DIR`
     python scripts/measure_2024_01.py --timing-only
 
 Each line counts right-list numbers exact, flagged (low-confidence: not counted as an answer) and

@@ -134,6 +134,10 @@ def test_training_inputs_hold_matches_near_misses_and_every_size():
     near = sum(1 for p in inputs for _, b in p if any(sum(x != y for x, y in zip(str(a).zfill(9), str(b).zfill(9))) == 1
                                                        for a, _ in p))
     assert near > 0.2 * sum(map(len, inputs))  # right numbers one digit away from a left one
+    chimeras = sum(1 for p in inputs for _, b in p if b not in {a for a, _ in p} and all(
+        any(str(a).zfill(9)[k] == str(b).zfill(9)[k] for a, _ in p) for k in range(9)) and not any(
+        sum(x != y for x, y in zip(str(a).zfill(9), str(b).zfill(9))) <= 1 for a, _ in p))
+    assert chimeras > 0.1 * sum(map(len, inputs))  # every place matches some left number, none matches all
     assert {len(str(b)) for p in inputs for _, b in p} == set(range(1, 10))
     value = sum(targets[h].astype(np.int64) * 10**k for k, h in enumerate(d01.HEADS))
     assert [int(v.sum()) for v in value] == [d01.part2(p) for p in inputs]
