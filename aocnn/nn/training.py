@@ -237,9 +237,9 @@ def train(
     prefetch: int = PREFETCH,
     start: Start | None = None,
 ) -> tuple[Any, TrainReport]:
-    """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets in
-    a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network exact only on the sizes it
-    was trained on is never reported converged.
+    """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets
+    in a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network
+    exact only on the sizes it was trained on is never reported converged.
 
     Training batches and held-out sets are made by producer threads (`prefetch` ahead, 0: in the
     loop) while the jitted step runs; each stream has its own seeded generator, so the run is the
@@ -247,7 +247,8 @@ def train(
 
     Continued from `start`, the optimizer and schedule begin afresh over `max_steps` more steps, the
     data come from streams of their own (seeded by the seed and the steps already done, so no batch
-    of the first run is replayed), and steps, examples, seconds and history count the whole run."""
+    of the first run is replayed), and steps, examples, seconds and history count the whole run.
+    Schedules inside the objective (the integer pull, rounding) restart with the run's own progress."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
