@@ -121,25 +121,23 @@ def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, dev
 
 
 def continue_from(task: NeuralTask, puzzle: str, part: int, root: Path, seed: int):
-    """A `training.Start` from `task`'s checkpoint under `root`: digest and seal checked, the same
-    puzzle, part, seed and network (its saved config's architecture equal to `task`'s), converged or not."""
+    """A `training.Start` from `task`'s checkpoint under `root` (loaded as `load` does: seal, digest and
+    identity checked, converged or not), refused unless it is the same network and seed as `task`'s."""
+    import jax
+
     from aocnn.nn.training import Start
 
     path = weights_path(task, root)
-    meta = checkpoint.read_meta(path)
-    check_identity(meta, task, puzzle, part, path, allow_unconverged=True)
-    if task.configure is not None:
-        from aocnn.nn.family_task import rebuild
-
-        if rebuild(task, meta).architecture() != task.architecture():
-            raise WeightsError(f"weights at {path} have another network than the one to train "
-                               "(continue with the model section they were saved with)")
+    network = load(task, puzzle, part, root, allow_unconverged=True)
+    if network.task.architecture() != task.architecture():
+        raise WeightsError(f"weights at {path} have another network than the one to train "
+                           "(continue with the model section they were saved with)")
+    meta = network.meta
     if meta.get("seed") != seed:
         raise WeightsError(f"weights at {path} were trained with seed {meta.get('seed')}, not {seed}: "
                            f"continue them with --seed {meta.get('seed')}")
-    params, meta = checkpoint.load(path)
     history = checkpoint.read_history(path, meta) or []
-    return Start(params, int(meta.get("steps", 0)), int(meta.get("examples_seen", 0)),
+    return Start(jax.device_get(network.params), int(meta.get("steps", 0)), int(meta.get("examples_seen", 0)),
                  float(meta.get("train_seconds", 0.0)), tuple(history), meta["digest"])
 
 
