@@ -23,6 +23,7 @@ from aocnn import registry
 from aocnn.errors import WeightsError
 from aocnn.nn import checkpoint, training
 from aocnn.nn.model import weights_root
+from aocnn.text import normalize
 from conftest import COMMANDS, invoke, one_error_line, run_command, toy_puzzle, toy_task
 
 PUZZLES = sorted(registry.all_puzzles())
@@ -317,3 +318,32 @@ def _network(puzzle: registry.Puzzle, part: int):
 
     network, _ = runner.Networks().get(puzzle, part)
     return network
+
+
+# --- also seen: a GPU's TensorFloat-32 matrix products (2021/2 part 1 wrong and sure on an H200) ------
+
+NEURAL_PARTS = [pytest.param(key, part, id=f"{key[0]}_{key[1]:02d}-part{part}")
+                for key, puzzle in registry.all_puzzles().items() for part in sorted(puzzle.neural)]
+
+
+@pytest.mark.parametrize("key, part", NEURAL_PARTS)
+def test_every_matrix_product_of_a_shipped_solve_is_full_float32_whatever_the_default(key, part, monkeypatch):
+    """JAX's GPU default rounds float32 matrix products through TF32, which breaks exact channels.
+    The CPU never does, so this reads the program instead: every dot of the solve's lowered forward
+    pass asks for HIGHEST precision, even with the process default lowered to bfloat16."""
+    import jax
+
+    puzzle = registry.all_puzzles()[key]
+    network = _network(puzzle, part)
+    seen = []
+    forward = network._forward
+    monkeypatch.setattr(network, "_forward",  # the batch, and whether it ran in float64 (2023/9)
+                        lambda params, batch: seen.append((batch, jax.config.jax_enable_x64)) or forward(params, batch))
+    network.solve(puzzle.parse(normalize(puzzle.generate_input(7))))
+    batch, x64 = seen[0]
+    with jax.default_matmul_precision("bfloat16"), jax.enable_x64(x64):
+        program = forward.lower(network.params, batch).as_text()
+    dots = [line for line in program.splitlines() if "dot_general" in line or "stablehlo.dot " in line]
+    assert dots, "no matrix product found: the check reads nothing"
+    assert all("precision = [HIGHEST, HIGHEST]" in line for line in dots), \
+        [line for line in dots if "precision = [HIGHEST, HIGHEST]" not in line][:3]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aocnn.errors import WeightsError
-from aocnn.nn import checkpoint
+from aocnn.nn import MATMUL_PRECISION, checkpoint
 from aocnn.nn.task import Batch, NeuralAnswer, NeuralTask
 
 if TYPE_CHECKING:  # jax is imported by what runs a network, not by `aocnn list` finding weights
@@ -45,7 +45,10 @@ def shared_forward(task: NeuralTask):
     key = (type(module), json.dumps(task.architecture(), sort_keys=True, default=repr))
     if key not in _FORWARDS:
         def forward(params, batch):
-            return module.apply({"params": params}, batch)
+            # traced under full float32 matrix products whatever the process's default says since
+            # (aocnn.nn sets it on import; see there): TensorFloat-32 would break the exact channels
+            with jax.default_matmul_precision(MATMUL_PRECISION):
+                return module.apply({"params": params}, batch)
 
         _FORWARDS[key] = jax.jit(forward)
     return _FORWARDS[key]

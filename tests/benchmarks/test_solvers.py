@@ -57,7 +57,10 @@ def test_neural(benchmark, puzzle, part, request):
     network.solve(records)  # restore is done; this compiles for this input's shapes, outside the timing
     result = benchmark(network.solve, records)
     expected = str(puzzle.classical(part)(records))
-    # recorded, not asserted: exactness is tested with each puzzle; a benchmark only times
+    agrees = str(result.answer) == expected
     benchmark.extra_info.update(solver="neural", device=network.device.platform, answer=str(result.answer),
-                                agrees_with_classical=str(result.answer) == expected,
-                                low_confidence=result.low_confidence, input_chars=len(text))
+                                agrees_with_classical=agrees, low_confidence=result.low_confidence,
+                                input_chars=len(text))
+    # exactness is tested with each puzzle; here, on whatever device it runs, never wrong and sure
+    # (TF32 matrix products once made 2021/2 part 1 so on a GPU)
+    assert agrees or result.low_confidence > 0, (result.answer, expected)
