@@ -138,6 +138,53 @@ def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messag
     np.testing.assert_allclose(layer.apply(params, changed, valid)[1, :9], whole[1, :9], rtol=1e-5, atol=1e-5)
 
 
+def test_exact_all_pairs_with_integer_weights_finds_equal_numbers_among_thousands(monkeypatch):
+    """`pairs_exact`: the pair function on the exact channel. With integer weights set by hand (what
+    training would have to find) it computes minus the distance sum_p |a_p - b_p| of two numbers' digits,
+    plus one if the partner is from the wrong list; its max over 2,000 partners is 0 exactly when some left
+    number equals a right one, and at most -1 otherwise: near misses and chimeras (each place matched by
+    another left number) included, whole and over blocks of senders."""
+    places, left, right = 9, 1, 2
+    width = places + 2  # the digits, "is right", the layer's answer
+    cfg = ModelConfig(vocab=3, scalars=places, width=width, layers=1, kinds=("all_pairs",), mlp=0,
+                      pairs_hidden=2 * places + 1, pairs_message=1, aggregate="max", pairs_exact=True,
+                      decoders=(DecoderConfig("d", kind="sequence", classes=2),))
+    rng = np.random.default_rng(0)
+    lefts = rng.choice(10**9, 1000, replace=False)
+    matches = rng.choice(lefts, 300)
+    near = lefts[:300] + 10 ** rng.integers(0, places, 300) * rng.choice([-1, 1], 300)
+    donors = lefts[rng.integers(0, 1000, (400, places))]  # place p from a random left number
+    chimeras = sum((donors[:, p] // 10**p % 10) * 10**p for p in range(places))
+    rights = np.concatenate([matches, near, chimeras])
+    numbers = np.concatenate([lefts, rights])
+    digits = (numbers[:, None] // 10 ** np.arange(places)[None, :] % 10).astype(np.float32)
+    batch = {"ids": np.array([[left] * len(lefts) + [right] * len(rights)], np.int32),
+             "lengths": np.array([len(numbers)], np.int32), "scalars": digits[None]}
+    params = jax.tree_util.tree_map(lambda w: np.zeros(w.shape, np.float32), init(cfg, 0))
+    params["encoder"]["exact_scalars"]["kernel"][:, :places] = np.eye(places)
+    params["encoder"]["exact_embed0"]["embedding"][right, places] = 1
+    pairs = params["all_pairs0"]
+    for p in range(places):  # unit p: a_p - b_p; unit places + p: b_p - a_p; the last unit: "the partner is right"
+        pairs["exact_receiver"]["kernel"][p, [p, places + p]] = [1, -1]
+        pairs["exact_sender"]["kernel"][p, [p, places + p]] = [-1, 1]
+    pairs["exact_sender"]["kernel"][places, 2 * places] = 1
+    pairs["exact_message"]["kernel"][:, 0] = -1
+    pairs["exact_out"]["kernel"][0, places + 1] = 1
+    wanted = np.isin(rights, lefts)
+    assert wanted[:300].all() and not wanted[300:].any(), "near misses and chimeras must not match"
+
+    def found() -> np.ndarray:
+        _, seen = FamilyModel(cfg).apply({"params": params}, batch, mutable="intermediates")
+        return np.asarray(seen["intermediates"]["stream_after_layer0"][0])[0, len(lefts):, places + 1]
+
+    whole = found()
+    monkeypatch.setattr(family, "PAIR_FLOATS", 2000 * 19 * 64)  # blocks of 64 senders in the scan
+    for answer in (whole, found()):
+        assert (answer[wanted] == 0).all() and (answer[~wanted] <= -1).all()
+        assert np.array_equal(answer, np.round(answer))
+    assert float(integer_penalty(params)) == 0.0
+
+
 def test_the_integer_channel_can_be_exact_and_snaps():
     cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("floor", kind="scalar", read="last"),), width=2, layers=1,
                       state=1, direction="forward", gate="none", mlp=0, integer_pull=1.0, exact_clip=True)

@@ -90,6 +90,8 @@ class ModelConfig:
     pairs_message: int = 0  # all-pairs: width of each pair's message (0: pairs_hidden); with max and width 1, one
     # score per pair, so a receiver's max cannot assemble "a match" from parts that different partners match
     aggregate: str = "sum"  # all-pairs: how messages are combined
+    pairs_exact: bool = False  # all-pairs layers on the exact channel (exact_ weights: clip, pull, rounding, snap apply),
+    # so a pair function with integer weights (a distance of two numbers' digits) is exact over any number of partners
     integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
     exact_clip: bool = False  # exact_ weights clipped to [-1, 1], gradient straight through (NAU-style)
     exact_init: float = 0.0  # > 0: exact_ kernels and tables start uniform in [-exact_init, exact_init]

@@ -236,16 +236,25 @@ class AllPairs(nn.Module):
     hidden: int = 16
     aggregate: str = "sum"
     messages: int = 0  # the width of each pair's message (0: hidden)
+    exact: bool = False  # on the exact channel: exact_ receiver, sender, message and out (integer tools apply)
+    clip: bool = False
+    integer_mix: float = 0.0
+    init_scale: float = 0.0
+
+    def dense(self, features: int, name: str, use_bias: bool = True) -> nn.Module:
+        if self.exact:  # e.g. a pair's distance sum_p |a_p - b_p| in integers: exact over any number of partners
+            return ExactDense(features, self.clip, use_bias, self.integer_mix, self.init_scale, name=f"exact_{name}")
+        return nn.Dense(features, use_bias=use_bias, name=name)
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
-        receiver_BxLxH = nn.Dense(self.hidden, name="receiver")(x_BxLxD)
-        sender_BxLxH = nn.Dense(self.hidden, use_bias=False, name="sender")(x_BxLxD)
-        message = nn.Dense(self.messages or self.hidden, name="message")
+        receiver_BxLxH = self.dense(self.hidden, "receiver")(x_BxLxD)
+        sender_BxLxH = self.dense(self.hidden, "sender", use_bias=False)(x_BxLxD)
+        message = self.dense(self.messages or self.hidden, "message")
         batch, length = valid_BxL.shape
         if self.aggregate != "softmax" and batch * length * length * self.hidden > PAIR_FLOATS:
             block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
-            return nn.Dense(self.width, name="out")(
+            return self.dense(self.width, "out")(
                 _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block))
         pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
         message_BxLxLxH = message(pair_BxLxLxH)
@@ -265,7 +274,7 @@ class AllPairs(nn.Module):
             weight_BxLxL = jax.nn.softmax(score_BxLxL, axis=2) * pairs_BxLxL
             self.sow("intermediates", "attention", weight_BxLxL[..., None])  # B x L x L x 1: pairwise, as messages
             out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
-        return nn.Dense(self.width, name="out")(out_BxLxH)
+        return self.dense(self.width, "out")(out_BxLxH)
 
 
 def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int) -> jax.Array:
@@ -274,6 +283,8 @@ def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str,
     batch, length, hidden = receiver_BxLxH.shape
     message(jnp.zeros((1, hidden), receiver_BxLxH.dtype))  # the message layer's parameters exist (at init too)
     kernel_HxG, bias_G = message.variables["params"]["kernel"], message.variables["params"]["bias"]
+    if isinstance(message, ExactDense):  # as ExactDense uses them
+        kernel_HxG, bias_G = (exact_weight(w, message.clip, message.integer_mix) for w in (kernel_HxG, bias_G))
     blocks = -(-length // block)
     pad = blocks * block - length
     sender_NxBxMxH = jnp.pad(sender_BxLxH, ((0, 0), (0, pad), (0, 0))).reshape(
@@ -425,7 +436,8 @@ class FamilyModel(nn.Module):
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
                     name=f"recurrence{layer}")
             else:
-                mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, name=f"all_pairs{layer}")
+                mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
+                               cfg.exact_clip, weight_mix, cfg.exact_init, name=f"all_pairs{layer}")
             x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
             if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
                 exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
