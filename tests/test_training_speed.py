@@ -47,6 +47,41 @@ def test_a_family_training_run_compiles_its_step_once(make_task):
     assert seen.count("init") == 1, seen.programs
 
 
+FAMILY_PARTS = [pytest.param(key, part, id=f"{key[0]}_{key[1]:02d}-part{part}")
+                for key, puzzle in sorted(registry.all_puzzles().items())
+                for part, task in sorted(puzzle.neural.items()) if task.configure is not None]
+
+
+@pytest.mark.parametrize("key, part", FAMILY_PARTS)
+def test_every_registered_family_recipe_compiles_its_step_once(key, part):
+    """The shipped recipe's own generators (a few steps of it): batches of records of any size in one
+    padded shape, so the train step compiles once per run (2021/1 and 2022/4 once compiled it per width)."""
+    task = registry.get(*key).neural[part]
+    few = task.configure(override(task.config, ["train.max_steps=8", "train.eval_every=4", "train.eval_size=16",
+                                                "train.far_size=8", "train.warmup_steps=2"]))
+    with compilations() as seen:
+        training.train(few, seed=0)
+    assert seen.count("train_step") == 1, seen.programs
+    assert seen.count("eval_step") <= 2, seen.programs  # one shape in range, one beyond
+
+
+@pytest.mark.parametrize("year, day", [(2021, 1), (2022, 4)])
+def test_padding_training_batches_to_one_width_changes_no_output(year, day):
+    """What made those steps compile once: records right-padded to the range's widest, lengths unchanged.
+    The shipped network answers bit for bit the same on the padded and the unpadded batch."""
+    task = registry.get(year, day).neural[1]
+    network, _ = runner.Networks().get(registry.get(year, day), 1)
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        inputs = task.make_batch(rng, 64)["inputs"]
+        width = int(inputs["lengths"].max())
+        assert inputs["ids"].shape[1] == task.config.data.max_length >= width
+        unpadded = {name: value if name == "lengths" else value[:, :width] for name, value in inputs.items()}
+        padded, plain = network(inputs), network(unpadded)
+        for name in padded:
+            assert np.array_equal(np.asarray(padded[name]), np.asarray(plain[name])), name
+
+
 def test_a_bespoke_training_run_compiles_its_step_once():
     with compilations() as seen:
         training.train(toy_task("toy/part1"), seed=0, max_steps=25)

@@ -28,6 +28,17 @@ def char_ids(lines: list[str], table: np.ndarray, multiple: int = 8, min_width: 
     return ids, lengths
 
 
+def pad_positions(inputs: dict[str, np.ndarray], length: int) -> dict[str, np.ndarray]:
+    """The family's inputs with every per-position array (ids, scalars) right-padded with zeros (PAD) to
+    `length` positions; `lengths` unchanged. The network computes the same (padded steps are the
+    identity, pooling skips them), and training batches of any record size share one compiled step."""
+    def pad(array: np.ndarray) -> np.ndarray:
+        widths = [(0, 0), (0, length - array.shape[1])] + [(0, 0)] * (array.ndim - 2)
+        return np.pad(array, widths)
+
+    return {name: array if name == "lengths" else pad(array) for name, array in inputs.items()}
+
+
 def chunks(items: list, size: int) -> list[list]:
     """`items` in consecutive slices of at most `size`: a long input is encoded and run piece by piece."""
     return [items[start:start + size] for start in range(0, len(items), size)]

@@ -34,7 +34,7 @@ import numpy as np
 
 from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
-from aocnn.nn.encode import aligned_digit_ids
+from aocnn.nn.encode import aligned_digit_ids, pad_positions
 from aocnn.nn.family_task import FamilySpec, family_task
 from aocnn.nn.task import Ablation, NeuralTask
 from aocnn.registry import Puzzle
@@ -159,7 +159,7 @@ def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, lag:
     rows[np.arange(STREAMS)[None, :] > STREAMS - 1 - missing[:, None]] = -1
     earlier = rows[:, lag]
     larger = np.array([e >= 0 and v > e for v, e in zip(rows[:, 0], earlier)], dtype=np.int32)
-    return rows, encode_windows(rows, width), {"larger": larger}
+    return rows, pad_positions(encode_windows(rows, width), high), {"larger": larger}  # one shape: one compile
 
 
 def combine(decoded, depths: list[int]):

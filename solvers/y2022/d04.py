@@ -23,7 +23,7 @@ import numpy as np
 
 from aocnn.errors import line_error
 from aocnn.nn.config import Config, DataConfig, DecoderConfig, ModelConfig, TrainSection
-from aocnn.nn.encode import aligned_digit_ids
+from aocnn.nn.encode import aligned_digit_ids, pad_positions
 from aocnn.nn.family_task import FamilySpec, family_task
 from aocnn.nn.task import Ablation
 from aocnn.registry import Puzzle
@@ -164,7 +164,7 @@ def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, part
     digits = rng.integers(low, high + 1, n) if far else np.full(n, rng.integers(low, high + 1))
     width = high if far else int(digits[0])
     bounds = random_bounds(rng, digits)
-    return bounds, digit_ids(bounds, width), {HEADS[part]: answers(bounds, part)}
+    return bounds, pad_positions(digit_ids(bounds, width), high), {HEADS[part]: answers(bounds, part)}  # one compile
 
 
 def combine(decoded, pairs: list[Pair]):
