@@ -437,7 +437,7 @@ class FamilyModel(nn.Module):
                     name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
-                               cfg.exact_clip, weight_mix, cfg.exact_init, name=f"all_pairs{layer}")
+                               cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")  # initialised as a plain Dense
             x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
             if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
                 exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
