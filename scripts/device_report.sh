@@ -10,7 +10,8 @@
 # section has its own time limit and a failed section does not stop the others; raw outputs
 # (JSON, the log) are written under OUTDIR. Run it from the repository root, with aocnn importable.
 # QUICK=1 shrinks every section (a check that the script works, not figures). TESTS=1 adds, last,
-# the puzzle, trust and family tests run on the device (pytest-xdist, 8 workers, 200 s at most).
+# the puzzle, trust and family tests run on the device (8 workers: needs pytest-xdist, which the H200
+# image has; 200 s at most).
 # Without TESTS it needs about 7 minutes on an H200 machine (JAX 0.11.2 there).
 set -u
 out=${1:?usage: device_report.sh OUTDIR [gpu|cpu]}
