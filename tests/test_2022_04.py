@@ -79,9 +79,11 @@ def test_generated_input_has_the_real_shape():
 def test_training_targets_are_the_answers_per_line(part, far):
     data = d04.config(part).data
     bounds, inputs, targets = d04.examples(np.random.default_rng(part), 400, data, far, part)
-    width = inputs["ids"].shape[1]
-    assert inputs["ids"].shape == (400, width, 4) and (width == data.ood_max_length if far else width <= 8)
-    digits = inputs["ids"] - 1  # back to numbers, most significant place first
+    # one array shape per range (one compile): in range, records of one width padded with PAD to the widest
+    assert inputs["ids"].shape == (400, data.ood_max_length if far else data.max_length, 4)
+    width = int(inputs["lengths"][0])
+    assert (inputs["lengths"] == width).all() and (inputs["ids"][:, width:] == 0).all()
+    digits = inputs["ids"][:, :width] - 1  # back to numbers, most significant place first
     values = (digits * 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)[None, :, None]).sum(axis=1)
     assert np.array_equal(values, bounds)
     if not far:  # against the oracle where its sets stay small
