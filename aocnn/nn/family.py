@@ -236,14 +236,14 @@ class AllPairs(nn.Module):
     hidden: int = 16
     aggregate: str = "sum"
     messages: int = 0  # the width of each pair's message (0: hidden)
-    exact: bool = False  # on the exact channel: exact_ receiver, sender, message and out (integer tools apply)
+    exact: bool = False  # on the exact channel: exact_ receiver, sender, message and out (integer tools apply),
+    # initialised as a plain Dense
     clip: bool = False
     integer_mix: float = 0.0
-    init_scale: float = 0.0
 
     def dense(self, features: int, name: str, use_bias: bool = True) -> nn.Module:
         if self.exact:  # e.g. a pair's distance sum_p |a_p - b_p| in integers: exact over any number of partners
-            return ExactDense(features, self.clip, use_bias, self.integer_mix, self.init_scale, name=f"exact_{name}")
+            return ExactDense(features, self.clip, use_bias, self.integer_mix, name=f"exact_{name}")
         return nn.Dense(features, use_bias=use_bias, name=name)
 
     @nn.compact
@@ -437,7 +437,7 @@ class FamilyModel(nn.Module):
                     name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
-                               cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")  # initialised as a plain Dense
+                               cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
             x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
             if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
                 exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
