@@ -552,3 +552,104 @@ def test_scalar_scale_is_the_same_network_reading_scaled_scalars():
     assert not np.allclose(answer(scaled, x), answer(base, x))
     with pytest.raises(ValueError, match="scalar_scale"):
         ModelConfig(vocab=4, scalar_scale=0)
+
+
+def test_windowed_scalars_and_a_product_at_every_position_add_up_exactly_past_float32():
+    """Set by hand: position t's factors are the scalars at t+1 and t+2 (the window's own maps), so a record's
+    value is sum_t s[t+1] * s[t+2] over its positions, added in int64 far past float32's exact range."""
+    cfg = ModelConfig(vocab=2, scalars=1, scalars_windowed=True, window=3, width=2, layers=0, mlp=0,
+                      decoders=(DecoderConfig("total", kind="product", factors=2, read="each"),))
+    params = jax.tree_util.tree_map(np.zeros_like, init(cfg, 0))
+    assert {"exact_scalars", "exact_scalars1", "exact_scalars2"} <= set(params["encoder"])
+    params["encoder"]["exact_scalars1"]["kernel"] = np.array([[1.0, 0.0]], np.float32)
+    params["encoder"]["exact_scalars2"]["kernel"] = np.array([[0.0, 1.0]], np.float32)
+    params["decoder_total"]["exact_readout"]["kernel"] = np.eye(2, dtype=np.float32)
+    values = np.random.default_rng(0).integers(0, 4_000, (2, 3_000))
+    lengths = [3_000, 2_000]
+    batch = {"ids": jnp.ones(values.shape, jnp.int32), "lengths": jnp.array(lengths),
+             "scalars": jnp.array(values, jnp.float32)[..., None]}
+    out = FamilyModel(cfg).apply({"params": params}, batch)
+    assert out["total"].shape == (2, 3_000, 2)
+    answers, sure = decode(cfg, out)["total"]
+    for row, length in enumerate(lengths):  # the window reads past the record's end (what follows it), never past the input
+        ahead = np.append(values[row], [0, 0])
+        expected = sum(int(ahead[t + 1]) * int(ahead[t + 2]) for t in range(length))
+        assert answers[row] == expected > 2**30
+    assert sure.all()
+    loss, exact = family_loss(cfg, out, {"total": jnp.array([float(a) for a in answers])})
+    assert exact.all()
+    with pytest.raises(ValueError, match="not with model.scalars_by_token"):
+        ModelConfig(vocab=2, scalars=1, scalars_windowed=True, scalars_by_token=True)
+
+
+def test_a_product_at_every_position_is_settled_by_one_sure_zero_factor_and_flags_the_rest():
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=2, read="each"),))
+    factors = np.array([
+        [[0.02, 123.45], [3.0, 4.0], [0.0, 0.0]],  # a sure 0 settles the first position: 12
+        [[0.4, 5.0], [3.0, 4.0], [0.0, 0.0]],  # 0.4 is no sure 0 and no integer: flagged
+        [[0.0, np.nan], [3.0, 4.0], [0.0, 0.0]],  # NaN anywhere: flagged
+    ])
+    answers, sure = decode(cfg, {"x": factors})["x"]
+    assert answers[0] == 12
+    np.testing.assert_array_equal(sure, [True, False, False])
+    doubts, threshold = doubt(cfg, {"x": factors})["x"]
+    assert doubts[0] == pytest.approx(0.02) and doubts[1] == pytest.approx(0.4) and np.isinf(doubts[2])
+    assert threshold == cfg.decoders[0].tolerance
+    _, exact = family_loss(cfg, {"x": jnp.array(factors[:1]), "integer_penalty": 0.0}, {"x": jnp.array([12.0])})
+    assert not bool(exact[0])  # 0.02 is sure at the solver's margin, not at training's
+    _, exact = family_loss(cfg, {"x": jnp.array([[[0.0, 123.45], [3.0, 4.0]]]), "integer_penalty": 0.0}, {"x": jnp.array([12.0])})
+    assert bool(exact[0])
+    with pytest.raises(ValueError, match="'each' is for scalar and product heads"):
+        DecoderConfig("x", kind="class", read="each")
+
+
+def test_a_gated_product_at_every_position_counts_where_its_gate_is_surely_on():
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=2, read="each", gate=True),))
+    off, on, unsure = [9.0, -9.0], [-9.0, 9.0], [0.0, 1.0]
+    out = np.array([
+        [off + [123.45, np.inf], on + [3.0, 4.0], on + [5.0, 6.0]],  # values of a position surely off never matter: 42
+        [unsure + [3.0, 4.0], on + [3.0, 4.0], off + [0.0, 0.0]],  # a gate in doubt: flagged
+        [on + [3.0, 4.3], on + [3.0, 4.0], off + [0.0, 0.0]],  # on, and a factor off its integer: flagged
+        [unsure + [0.1, 5.0], on + [3.0, 4.0], off + [0.0, 0.0]],  # a product surely 0: no matter the gate, 12
+    ])
+    answers, sure = decode(cfg, {"x": out})["x"]
+    assert answers[0] == 42 and answers[3] == 12
+    np.testing.assert_array_equal(sure, [True, False, False, True])
+    doubts, threshold = doubt(cfg, {"x": out})["x"]
+    assert threshold == 1.0 and doubts[0] < 1.0 and doubts[1] > 1.0 and doubts[2] == pytest.approx(0.3 / 0.25)
+    assert doubts[3] == pytest.approx(0.1 / 0.25)
+    finite = np.where(np.isfinite(out[:1]), out[:1], 7.0)
+    loss, exact = family_loss(cfg, {"x": jnp.array(finite), "integer_penalty": 0.0}, {"x": jnp.array([42.0])})
+    assert bool(exact[0]) and float(loss) < 1e-3  # training weighs each value by p(on)
+    params = init(cfg, 0)
+    logits = FamilyModel(cfg).apply({"params": params}, inputs([[1, 2, 0]], [2]))["x"]
+    assert logits.shape == (1, 3, 4) and float(logits[0, 2, 1]) < -1e8  # past the record: surely off
+    with pytest.raises(ValueError, match="gate: only with read='each'"):
+        DecoderConfig("x", kind="product", gate=True)
+
+
+def test_plain_tables_stay_off_the_exact_channel_while_scalar_maps_snap():
+    cfg = ModelConfig(vocab=4, scalars=1, scalars_windowed=True, window=2, exact_tables=False, width=4, layers=0, mlp=0,
+                      decoders=(DecoderConfig("x", kind="scalar", read="each"),), integer_pull=0.1)
+    params = init(cfg, 0)
+    assert {"embed0", "embed1", "exact_scalars", "exact_scalars1"} == set(params["encoder"])
+    params = jax.tree_util.tree_map(lambda w: np.full_like(w, 0.97), params)
+    snapped, far = family.snap_integers(params, 0.1)
+    assert far == 0 and np.all(snapped["encoder"]["exact_scalars1"]["kernel"] == 1.0)
+    assert np.all(snapped["encoder"]["embed0"]["embedding"] == np.float32(0.97))  # not pulled, not snapped
+    penalty = family.integer_penalty(params)
+    exact_leaves = sum(np.size(w) for path, w in jax.tree_util.tree_flatten_with_path(params)[0] if family.is_exact_path(path))
+    assert float(penalty) == pytest.approx(exact_leaves * 0.03**2, rel=1e-3)
+
+
+def test_gate_biases_start_where_configured_and_numbers_can_stay_out_of_the_stream():
+    shut = init(small(gate="separate", gate_bias=-4.0, direction="forward"), 0)["recurrence0"]
+    assert np.all(shut["forget_fwd"]["bias"] == -4.0) and np.all(shut["input_fwd"]["bias"] == -4.0)
+    assert np.all(init(small(gate="tied"), 0)["recurrence0"]["forget_fwd"]["bias"] == 0.0)
+    cfg = small(scalars=1, scalars_windowed=True, scalars_in_stream=False, layers=0,
+                decoders=(DecoderConfig("x", kind="product", read="each", from_scalars=True),))
+    params = init(cfg, 0)
+    assert not any(name.startswith("exact_scalars") for name in params["encoder"])
+    assert params["decoder_x"]["exact_readout"]["kernel"].shape == (cfg.window, 2)  # the window's numbers, nothing else
+    with pytest.raises(ValueError, match="from_scalars needs model.scalars"):
+        small(decoders=(DecoderConfig("x", kind="product", read="each", from_scalars=True),))

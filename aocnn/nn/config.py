@@ -27,7 +27,7 @@ DIRECTIONS = ("forward", "backward", "bidirectional")
 GATES = ("none", "tied", "separate", "matrix")
 KINDS = ("recurrence", "all_pairs")
 AGGREGATES = ("sum", "max", "mean", "softmax")
-READS = ("ends", "last", "first", "sum", "mean", "max")
+READS = ("ends", "last", "first", "sum", "mean", "max", "each")
 DECODERS = ("class", "scalar", "pointer", "sequence", "product")
 MLPS = ("relu", "bilinear")
 QUANTISE = ("none", "weights", "drive")
@@ -45,7 +45,9 @@ class DecoderConfig:
     name: str
     kind: str = "class"  # class | scalar | pointer | sequence | product
     classes: int = 10  # class only
-    read: str = "ends"  # the pooled reading for class/scalar heads and the pointer's "none" logit
+    read: str = "ends"  # the pooled reading for class/scalar heads and the pointer's "none" logit; "each"
+    # (scalar and product heads only): the head at every position, the record's value the sum of the
+    # positions' values (decoded one position at a time, added in int64: a sum past float32's exact range)
     hidden: int = 0  # a ReLU layer before the head (0: linear head)
     confident: float = 0.99  # class/pointer: a solve counts a record as low-confidence below this
     train_confident: float = 0.999  # ... and training counts it as exact only at or above this
@@ -53,6 +55,10 @@ class DecoderConfig:
     train_tolerance: float = 1e-3  # scalar: |x - target| training accepts
     distractors: float = 1.0  # pointer: the loss counts every wrong position this many times (length margin)
     factors: int = 2  # product: how many learned integer readouts are multiplied
+    from_scalars: bool = False  # read="each": the values are integer maps of the window's scalars alone (not the
+    # stream): numbers whose product is the answer stay clear of everything the ids put in the stream
+    gate: bool = False  # read="each": a yes/no class per position (`hidden` ReLU, then 2 logits) says whether
+    # its value counts; training weighs each value by the gate's probability, a solve counts it on argmax
     # sequence: `classes` per position; a record is confident only when every position is
 
     def __post_init__(self):
@@ -60,6 +66,12 @@ class DecoderConfig:
         _check(self.read, READS, f"decoder {self.name}.read")
         if self.kind in ("class", "sequence") and self.classes < 2:
             raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
+        if self.read == "each" and self.kind not in ("scalar", "product"):
+            raise ValueError(f"decoder {self.name}.read: 'each' is for scalar and product heads, not {self.kind!r}")
+        if self.from_scalars and self.read != "each":
+            raise ValueError(f"decoder {self.name}.from_scalars: only with read='each'")
+        if self.gate and self.read != "each":
+            raise ValueError(f"decoder {self.name}.gate: only with read='each'")
         if self.kind == "product" and self.factors < 2:
             raise ValueError(f"decoder {self.name}.factors: need at least 2, got {self.factors}")
         if self.distractors < 1.0:
@@ -75,8 +87,14 @@ class ModelConfig:
     channels: int = 1  # K aligned token streams per position (ids B x L x K when > 1), one table each
     scalars: int = 0  # integer scalars per position on the exact channel (0: none)
     scalars_by_token: bool = False  # each scalar enters along its position's token's own direction (s * E[id]), not one fixed one
+    scalars_windowed: bool = False  # scalars are read through the look-ahead window too (one exact map per offset):
+    # a position sees the numbers of the tokens after it (an instruction's arguments)
+    scalars_in_stream: bool = True  # False: scalars reach only heads that read them (from_scalars), so what ids
+    # steer (a gate) never depends on how large the numbers are
     scalar_scale: float = 1.0  # the exact channel reads scalars x this: large integers (character codes, places) in
     # a range where Adam's steps on its weights stay small against the ids' embeddings (1: as they are)
+    exact_tables: bool = True  # the ids' embedding tables on the exact channel (False: plain float tables, e.g. when
+    # only the scalars' maps and the readouts must be integers, and ids only steer)
     encoder_mlp: int = 0  # hidden width of a residual ReLU MLP on each embedded window (0: none)
     layers: int = 1
     kinds: tuple[str, ...] = ("recurrence",)  # layer kinds, cycled over the layers
@@ -84,6 +102,8 @@ class ModelConfig:
     direction: str = "bidirectional"
     gate: str = "tied"
     init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
+    gate_bias: float = 0.0  # gated recurrences' gate biases start here: negative, the gates start mostly shut, so a
+    # state written once is still there many steps later and its gradient reaches back (LSTM's forget-bias trick)
     mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
     mlp_kind: str = "relu"  # relu | bilinear (exact: (W_a x) * (W_b x), no nonlinearity: products of stream channels)
     pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
@@ -114,6 +134,10 @@ class ModelConfig:
             raise ValueError(f"model.scalar_scale: need > 0, got {self.scalar_scale}")
         if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
             raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
+        if any(d.from_scalars for d in self.decoders) and not self.scalars:
+            raise ValueError("model.decoders: from_scalars needs model.scalars")
+        if self.scalars_windowed and self.scalars_by_token:
+            raise ValueError("model.scalars_windowed: not with model.scalars_by_token")
         if self.pairs_message < 0:
             raise ValueError(f"model.pairs_message: need >= 0, got {self.pairs_message}")
         if not self.kinds:

@@ -9,8 +9,10 @@ and zero-padded, one decimal place per position: the "digit sequences" encoder),
 and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets go to `family_loss` only.
 
 - Encoder: token ids through a look-ahead window (one embedding table per offset and channel, like
-  `WindowEmbed`), summed, plus integer scalars mapped linearly into the stream (or, with
-  `scalars_by_token`, each along a direction its position's token picks: a token with a numeric argument).
+  `WindowEmbed`; on the exact channel, or plain with `exact_tables=False`), summed, plus integer scalars
+  mapped linearly into the stream (or, with `scalars_by_token`, each along a direction its position's
+  token picks: a token with a numeric argument; with `scalars_windowed`, the window's numbers too, one
+  map per offset: an instruction's arguments; with `scalars_in_stream=False`, only for heads that read them).
 - Processor: `layers` blocks; each is a residual token-mixing layer (a gated linear recurrence or an
   all-pairs layer, by `kinds`, cycled) followed by an optional residual MLP: ReLU, or (`mlp_kind=
   "bilinear"`) an exact block (W_a x) * (W_b x) with no nonlinearity, whose integer weights multiply
@@ -28,7 +30,10 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   from a pooled reading), `scalar` (a linear readout, rounded by the solver), `pointer` (a plain
   softmax over per-position logits plus one "none" logit read from the pooled stream), `sequence`
   (C classes at every position, e.g. an answer's digits; padded positions are class 0, surely),
-  `product` (K learned integer readouts; a solve rounds each and multiplies them in int64).
+  `product` (K learned integer readouts; a solve rounds each and multiplies them in int64). Scalar
+  and product heads can also run at every position (`read="each"`): the record's value is the sum of
+  the positions' values, each decoded on its own and added in int64, optionally behind a learned yes/no
+  gate per position (`gate`), with the values read from the window's numbers alone (`from_scalars`).
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
@@ -55,6 +60,7 @@ from aocnn.nn.config import (  # noqa: F401  (the family's config, kept importab
 
 NEG = -1e9  # a logit for "impossible" that stays finite (no NaN in softmax of all-masked rows)
 EXACT_FLOAT32 = 2**24  # integers below this are exact in float32
+SCALAR_INIT = 0.05  # windowed scalars' maps start uniform in [-this, this]
 
 
 # --- the recurrence -------------------------------------------------------------------------
@@ -183,6 +189,7 @@ class GatedRecurrence(nn.Module):
     exact: bool = True  # False: a plain continuous layer (no exact_ names, no clip, no rounding)
     round_drive: bool = False  # the exact layer's input v_t and decay are rounded by `drive_mix` (straight-through)
     drive_mix: float = 0.0
+    gate_bias: float = 0.0
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
@@ -209,8 +216,9 @@ class GatedRecurrence(nn.Module):
                 a_BxLxF = jnp.broadcast_to(decay_F, v_BxLxF.shape)
                 b_BxLxF = v_BxLxF
             else:
-                forget_BxLxF = nn.Dense(self.state, name=f"forget_{tag}")(x_BxLxD)
-                write_BxLxF = forget_BxLxF if self.gate == "tied" else nn.Dense(self.state, name=f"input_{tag}")(x_BxLxD)
+                bias = nn.initializers.constant(self.gate_bias)
+                forget_BxLxF = nn.Dense(self.state, bias_init=bias, name=f"forget_{tag}")(x_BxLxD)
+                write_BxLxF = forget_BxLxF if self.gate == "tied" else nn.Dense(self.state, bias_init=bias, name=f"input_{tag}")(x_BxLxD)
                 a_BxLxF = decay_F * jax.nn.sigmoid(-forget_BxLxF)  # 1 - sigmoid(g), exactly 1.0 once g << 0
                 b_BxLxF = jax.nn.sigmoid(write_BxLxF) * v_BxLxF
             a_BxLxF = jnp.where(valid_BxL[..., None], a_BxLxF, 1.0)
@@ -327,6 +335,8 @@ class Encoder(nn.Module):
     channels: int = 1
     scalars_by_token: bool = False
     scalar_scale: float = 1.0
+    scalars_windowed: bool = False
+    exact_tables: bool = True
 
     @nn.compact
     def __call__(self, ids: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
@@ -335,9 +345,15 @@ class Encoder(nn.Module):
             raise ValueError(f"encoder: {self.channels} id channel(s) configured, inputs have {ids_BxLxK.shape[2]}")
         length = ids_BxLxK.shape[1]
         padded_BxLxK = jnp.pad(ids_BxLxK, ((0, 0), (0, self.window - 1), (0, 0)))
+        prefix = "exact_" if self.exact_tables else ""  # plain tables: no clip, pull, rounding or snapping
+
+        def table(name: str) -> nn.Module:
+            if self.exact_tables:
+                return ExactEmbed(self.vocab, self.width, self.clip, self.integer_mix, self.init_scale, name=name)
+            return nn.Embed(self.vocab, self.width, name=name)
+
         x_BxLxD = sum(  # channel 0's tables keep their one-channel names
-            ExactEmbed(self.vocab, self.width, self.clip, self.integer_mix, self.init_scale,
-                       name=f"exact_embed{k}" if c == 0 else f"exact_embed{k}_channel{c}")(padded_BxLxK[:, k : k + length, c])
+            table(f"{prefix}embed{k}" if c == 0 else f"{prefix}embed{k}_channel{c}")(padded_BxLxK[:, k : k + length, c])
             for c in range(self.channels) for k in range(self.window)
         )
         if self.scalars and self.scalar_scale != 1.0:
@@ -347,9 +363,23 @@ class Encoder(nn.Module):
                                            name="exact_scalar_directions")(ids_BxLxK[..., 0])
             directions_BxLxSxD = directions_BxLxSD.reshape(directions_BxLxSD.shape[:2] + (self.scalars, self.width))
             x_BxLxD = x_BxLxD + jnp.einsum("bls,blsd->bld", scalars_BxLxS.astype(jnp.float32), directions_BxLxSxD)
+        elif self.scalars and self.scalars_windowed:  # offset k's numbers through their own map, as ids through tables
+            # starting near 0: numbers in the thousands (a run of digits that is no argument) would swamp the stream
+            scalars_BxLxS = jnp.pad(scalars_BxLxS.astype(jnp.float32), ((0, 0), (0, self.window - 1), (0, 0)))
+            x_BxLxD = x_BxLxD + sum(
+                ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale or SCALAR_INIT,
+                           name="exact_scalars" if k == 0 else f"exact_scalars{k}")(scalars_BxLxS[:, k : k + length])
+                for k in range(self.window))
         elif self.scalars:
             x_BxLxD = x_BxLxD + ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale, name="exact_scalars")(scalars_BxLxS.astype(jnp.float32))
         return x_BxLxD
+
+
+def scalar_window(scalars_BxLxS: jax.Array, window: int) -> jax.Array:
+    """B x L x (window * S): the scalars of positions t..t+window-1, side by side (0 past the input)."""
+    length = scalars_BxLxS.shape[1]
+    padded = jnp.pad(scalars_BxLxS.astype(jnp.float32), ((0, 0), (0, window - 1), (0, 0)))
+    return jnp.concatenate([padded[:, k : k + length] for k in range(window)], axis=-1)
 
 
 def read(x_BxLxD: jax.Array, valid_BxL: jax.Array, how: str) -> jax.Array:
@@ -377,14 +407,23 @@ class Decoder(nn.Module):
     init_scale: float = 0.0
 
     @nn.compact
-    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
+    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, window_BxLxWS: jax.Array | None = None) -> jax.Array:
         cfg = self.config
+        hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
+        if cfg.read == "each":  # the head at every position (0 past the record): B x L, or B x L x K factors
+            readout = ExactDense(cfg.factors if cfg.kind == "product" else 1, self.clip, True, self.integer_mix,
+                                 self.init_scale, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
+            readout = jnp.where(valid_BxL[..., None], readout, 0.0)
+            if cfg.gate:  # B x L x (2 + K): the gate's logits (off, on; surely off past the record), then the values
+                logits_BxLx2 = nn.Dense(2, name="gate")(hidden(x_BxLxD))
+                logits_BxLx2 = jnp.where(valid_BxL[..., None], logits_BxLx2, jnp.array([0.0, NEG]))
+                return jnp.concatenate([logits_BxLx2, readout], axis=-1)
+            return readout if cfg.kind == "product" else readout[..., 0]
         pooled_BxE = read(x_BxLxD, valid_BxL, cfg.read)
         if cfg.kind == "scalar":
             return ExactDense(1, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)[:, 0]
         if cfg.kind == "product":  # B x K learned integer readouts; their product is the answer
             return ExactDense(cfg.factors, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)
-        hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
         if cfg.kind == "class":
             return nn.Dense(cfg.classes, name="logits")(hidden(pooled_BxE))
         if cfg.kind == "sequence":  # padded positions: class 0 with certainty, so they never count against a record
@@ -422,8 +461,9 @@ class FamilyModel(nn.Module):
         valid_BxL = jnp.arange(ids_BxL.shape[1])[None, :] < inputs["lengths"][:, None]
         weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
         drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
-        x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars, cfg.exact_clip, weight_mix, cfg.exact_init,
-                          cfg.channels, cfg.scalars_by_token, cfg.scalar_scale, name="encoder")(ids_BxL, inputs.get("scalars"))
+        x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars if cfg.scalars_in_stream else 0, cfg.exact_clip, weight_mix, cfg.exact_init,
+                          cfg.channels, cfg.scalars_by_token, cfg.scalar_scale, cfg.scalars_windowed, cfg.exact_tables,
+                          name="encoder")(ids_BxL, inputs.get("scalars"))
         if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
             h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
@@ -434,7 +474,7 @@ class FamilyModel(nn.Module):
                 mix = GatedRecurrence(
                     cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
-                    name=f"recurrence{layer}")
+                    cfg.gate_bias, name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
@@ -448,7 +488,9 @@ class FamilyModel(nn.Module):
                 h_BxLxH = nn.relu(nn.Dense(cfg.mlp, name=f"mlp{layer}_in")(x_BxLxD))
                 x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name=f"mlp{layer}_out")(h_BxLxH)
             self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
-        outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(x_BxLxD, valid_BxL) for d in cfg.decoders}
+        window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if cfg.scalars else None
+        outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(
+            x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
         outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
         return outputs
 
@@ -470,7 +512,9 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     exact_B = None
     for cfg in config.decoders:
         out, target = outputs[cfg.name], targets[cfg.name]
-        if cfg.kind == "scalar":
+        if cfg.read == "each":  # the record's value is the sum of its positions' values
+            loss_B, ok_B = _each_loss(cfg, out, target)
+        elif cfg.kind == "scalar":
             error_B = out - target
             loss_B, ok_B = jnp.square(error_B), jnp.abs(error_B) < cfg.train_tolerance
         elif cfg.kind == "product":  # the product of the factors against the answer; each factor near an integer
@@ -505,6 +549,39 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     return total, exact_B
 
 
+def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """A read="each" head: the Huber loss of the sum over positions (each value weighed by its gate's
+    probability, when gated), and exact when every position is sure at the training margin (its gate, and
+    the value of a position whose gate is on; a product's position also when one of its factors is surely 0,
+    gate or not) and the rounded positions add up to the target (up to float32's own rounding past 2^24)."""
+    tol = cfg.train_tolerance
+    if cfg.gate:
+        log_p_BxLx2 = jax.nn.log_softmax(out[..., :2], axis=-1)
+        on_BxL = log_p_BxLx2[..., 1] > log_p_BxLx2[..., 0]
+        gate_sure_BxL = jnp.max(log_p_BxLx2, axis=-1) >= jnp.log(cfg.train_confident)
+        weight_BxL, out = jnp.exp(log_p_BxLx2[..., 1]), out[..., 2:]
+    if cfg.kind == "scalar" and not cfg.gate:
+        value_BxL = out
+        sure_BxL = jnp.abs(out - jnp.round(out)) < tol
+        rounded_BxL = jnp.round(out)
+    else:
+        value_BxL = jnp.prod(out, axis=2)
+        all_sure_BxL = jnp.all(jnp.abs(out - jnp.round(out)) < tol, axis=2)
+        rounded_BxL = jnp.prod(jnp.round(out), axis=2)
+        zero_BxL = jnp.any(jnp.abs(out) < tol, axis=2)  # 0, counted or not: the gate does not matter there
+        if cfg.gate:
+            sure_BxL = zero_BxL | (gate_sure_BxL & (~on_BxL | all_sure_BxL))
+            value_BxL = value_BxL * weight_BxL
+            rounded_BxL = jnp.where(on_BxL & ~zero_BxL, rounded_BxL, 0.0)
+        else:
+            sure_BxL = zero_BxL | all_sure_BxL
+            rounded_BxL = jnp.where(zero_BxL, 0.0, rounded_BxL)
+    slack_B = tol + jnp.abs(target_B) * 2.0**-22
+    ok_B = jnp.all(sure_BxL, axis=1) & (jnp.abs(jnp.sum(rounded_BxL, axis=1) - target_B) <= slack_B)
+    error_B = jnp.sum(value_BxL, axis=1) - target_B  # Huber: a record far off (a long one, big numbers) pulls no harder
+    return jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5), ok_B  # than 1 per unit
+
+
 def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """What a solver reads (numpy, nothing to compile): per head, (answers, confident) per record.
 
@@ -515,6 +592,9 @@ def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np
     decoded = {}
     for cfg in config.decoders:
         out = np.asarray(outputs[cfg.name], dtype=np.float64)
+        if cfg.read == "each":
+            decoded[cfg.name] = add_positions(out, cfg)
+            continue
         if cfg.kind == "scalar":
             rounded, confident = round_sure(out, cfg.tolerance)
             decoded[cfg.name] = (rounded.astype(np.int64), confident)
@@ -557,6 +637,46 @@ def multiply(factors_BxK: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.
     return product, sure
 
 
+def _gate(out: np.ndarray, confident: float) -> tuple[np.ndarray, np.ndarray]:
+    """A gated read="each" head's gate per position: (on, sure) from its two logits."""
+    logits = out[..., :2]
+    finite = np.all(np.isfinite(logits), axis=-1)
+    logits = np.where(np.isfinite(logits), logits, 0.0)
+    log_p = logits - logits.max(axis=-1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
+    return log_p[..., 1] > log_p[..., 0], finite & (log_p.max(axis=-1) >= np.log(confident))
+
+
+def add_positions(out: np.ndarray, cfg: DecoderConfig) -> tuple[np.ndarray, np.ndarray]:
+    """A read="each" head's (value, confident) per record: each position decoded on its own, the positions
+    added in int64. A position's value: a scalar rounded; a product's factors rounded and multiplied in
+    int64. Gated, a position counts only when its gate is surely on, and is 0 when surely off, whatever
+    its values; a product is also 0 when one factor is surely 0, whatever its gate. Confident when every
+    position is sure and the sum stays below 2^62."""
+    tolerance = cfg.tolerance
+    if cfg.gate:
+        (on_BxL, gate_sure_BxL), out = _gate(out, cfg.confident), out[..., 2:]
+    if cfg.kind == "scalar" and not cfg.gate:
+        rounded_BxL, sure_BxL = round_sure(out, tolerance)
+        value_BxL = rounded_BxL.astype(np.int64)
+    else:
+        rows, length, factors = out.shape
+        product_N, all_sure_N = multiply(out.reshape(rows * length, factors), tolerance)
+        value_BxL, all_sure_BxL = product_N.reshape(rows, length), all_sure_N.reshape(rows, length)
+        finite_BxL = np.all(np.isfinite(out), axis=2)
+        zero_BxL = finite_BxL & np.any(np.abs(np.where(np.isfinite(out), out, np.inf)) < tolerance, axis=2)
+        if cfg.gate:  # a product surely 0 is 0 whether its gate is on or off
+            sure_BxL = zero_BxL | (gate_sure_BxL & (~on_BxL | all_sure_BxL))
+            value_BxL = np.where(on_BxL & ~zero_BxL, value_BxL, 0)
+        else:
+            sure_BxL = zero_BxL | all_sure_BxL
+            value_BxL = np.where(zero_BxL, 0, value_BxL)
+    sure_B = np.all(sure_BxL, axis=1)
+    value_BxL = np.where(sure_BxL, value_BxL, 0)
+    sure_B &= np.sum(np.abs(value_BxL).astype(np.float64), axis=1) < INT64_SAFE
+    return np.sum(np.where(sure_B[:, None], value_BxL, 0), axis=1, dtype=np.int64), sure_B
+
+
 def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, float]]:
     """How far each record is from sure, per head, and the threshold at which `decode` stops being
     confident: scalar heads |x - round(x)| (tolerance), class and pointer heads 1 - p(answer) (1 - confident).
@@ -565,6 +685,9 @@ def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, flo
     doubts = {}
     for cfg in config.decoders:
         out = np.asarray(outputs[cfg.name], dtype=np.float64)
+        if cfg.read == "each":  # a record is as doubtful as its least sure position
+            doubts[cfg.name] = (_position_doubt(out, cfg).max(axis=1), 1.0 if cfg.gate else cfg.tolerance)
+            continue
         if cfg.kind in ("scalar", "product"):  # a product is as doubtful as its least sure factor
             distance = np.where(np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32), np.abs(out - np.round(out)), np.inf)
             doubts[cfg.name] = (distance.max(axis=1) if cfg.kind == "product" else distance, cfg.tolerance)
@@ -577,6 +700,28 @@ def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, flo
             doubt_rows = doubt_rows.max(axis=-1)
         doubts[cfg.name] = (doubt_rows, 1.0 - cfg.confident)
     return doubts
+
+
+def _position_doubt(out: np.ndarray, cfg: DecoderConfig) -> np.ndarray:
+    """B x L: a scalar's distance to its integer; a product's, the smaller of its least sure factor's
+    distance and its smallest factor's distance to 0 (one factor surely 0 settles the position). Gated:
+    the larger of the gate's doubt and (where it is on) the values', or else the smallest factor's distance
+    to 0, each over its own threshold (so 1 is the threshold)."""
+    gated, out = (out[..., :2], out[..., 2:]) if cfg.gate else (None, out)
+    finite = np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32)
+    distance = np.where(finite, np.abs(out - np.round(np.where(finite, out, 0.0))), np.inf)
+    if cfg.kind == "scalar" and not cfg.gate:
+        return distance
+    to_zero = np.where(np.isfinite(out), np.abs(np.where(np.isfinite(out), out, 0.0)), np.inf)
+    nonfinite = ~np.all(np.isfinite(out), axis=2)
+    if cfg.gate:
+        on_BxL, _ = _gate(gated, cfg.confident)
+        logits = np.where(np.isfinite(gated), gated, 0.0)
+        p_BxL = 1.0 / np.exp(logits - logits.max(axis=-1, keepdims=True)).sum(axis=-1)  # the likelier side's
+        gate_doubt = np.where(np.all(np.isfinite(gated), axis=-1), (1.0 - p_BxL) / (1.0 - cfg.confident), np.inf)
+        counted = np.maximum(gate_doubt, np.where(on_BxL, distance.max(axis=2) / cfg.tolerance, 0.0))
+        return np.minimum(counted, np.where(nonfinite, np.inf, to_zero.min(axis=2) / cfg.tolerance))
+    return np.where(nonfinite, np.inf, np.minimum(distance.max(axis=2), to_zero.min(axis=2)))
 
 
 def snap_integers(params: Any, tolerance: float = 0.1, clip: bool = False) -> tuple[Any, int]:
