@@ -1,15 +1,18 @@
-"""2024 day 3: the classical parts against a character-by-character oracle, input errors and the
-generator's shape."""
+"""2024 day 3: the classical parts against a character-by-character oracle, input errors, the
+generator's shape, and part 1's network (its tokens, training data and shipped weights)."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.errors import InputError
+from aocnn.nn.family import decode
 from solvers.y2024 import d03
 
 PUZZLE = d03.PUZZLE
@@ -96,8 +99,9 @@ def test_generated_input_has_the_real_shape():
         muls = [found for line in memory for found in d03.MUL.finditer(line)]
         assert 600 <= len(muls) <= 800
         assert all(25 <= text.count(switch) <= 45 for switch in ("do()", "don't()"))
-        for near in ("mul ( ", "mul[", "mul(", "don't( )"):
+        for near in ("mul ( ", "mul[", "mul("):
             assert text.count(near) >= 3
+        assert text.count("don't( )") >= 1  # one of eight switch-like misses, in one of fourteen kinds
         assert len(re.findall(r"mul\([0-9]{1,3},[0-9]{1,3}[^0-9)]", text)) >= 30  # unclosed ones
         assert len(re.findall(r"[a-z]mul\([0-9]{1,3},[0-9]{1,3}\)", text)) >= 5  # valid after a letter
         assert {len(found[1]) for found in muls} == {1, 2, 3}
@@ -111,3 +115,57 @@ def test_the_generator_goes_far_beyond_on_request():
     assert len(memory) == 60
     one_line = d03.generate_input(5, n_lines=1, length=(20_000, 20_000))
     assert len(one_line) == 20_001 and 600 < len(d03.MUL.findall(one_line)) < 800
+
+
+# --- part 1's network: tokens, training data, the shipped weights ----------------------------------
+
+TEST_SEED = 240_300  # not a training seed
+
+
+def test_each_run_of_digits_is_one_token_with_its_digit_count_and_value():
+    ids, values = d03.tokens(["mul(12,34567)", "x0"])
+    char = lambda c: d03.CHAR_BASE + ord(c) - 32  # noqa: E731
+    assert ids == [char("m"), char("u"), char("l"), char("("), d03.NUMBER_BASE + 1, char(","), d03.NUMBER_BASE + 3,
+                   char(")"), d03.NEWLINE_ID, char("x"), d03.NUMBER_BASE]
+    assert values == [0, 0, 0, 0, 12, 0, 4567, 0, 0, 0, 0]  # a run of 4+ digits: its last four, and its own id
+    inputs = d03.encode_memories([["mul(1,2)"], ["", ""]])
+    assert inputs["ids"].shape == (2, d03.SHAPE_CLASS) and inputs["lengths"].tolist() == [8, 1]
+    assert inputs["scalars"][0, :8, 0].tolist() == [0, 0, 0, 0, 1, 0, 2, 0] and not inputs["ids"][0, 8:].any()
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_agree_with_the_oracle(far):
+    data = d03.part1_config().data
+    memories, inputs, targets = d03.examples_for(d03.part1, 60)(np.random.default_rng(far), 300, data, far)
+    assert targets["products"].tolist() == [oracle("\n".join(m))[0] for m in memories]
+    assert (targets["products"] > 0).mean() > 0.3
+    lengths = [sum(map(len, m)) for m in memories]
+    assert (max(lengths) <= data.max_length) != far and (min(lengths) >= data.ood_min_length) == far
+    operands = [int(x) for m in memories for line in m for pair in d03.MUL.findall(line) for x in pair]
+    assert (max(operands) > 100) == far  # training: 0-30 (with 1-3 digits); beyond: real operands
+    assert inputs["ids"].shape[1] >= inputs["lengths"].max()
+
+
+@pytest.fixture(scope="module")
+def network():
+    return runner.load_neural(PUZZLE, 1)
+
+
+@pytest.mark.parametrize("kind", ["training", "beyond", "near-misses"])
+def test_shipped_weights_are_exact_on_fresh_memories(network, kind):
+    rng = np.random.default_rng(TEST_SEED + len(kind))
+    data = network.task.config.data
+    make = {"training": lambda: d03.training_memory(rng, (data.min_length, data.max_length), False),
+            "beyond": lambda: d03.training_memory(rng, (data.ood_min_length, data.ood_max_length), True),
+            "near-misses": lambda: ["".join(d03.near_miss(rng) for _ in range(150)) + "mul(999,998)"]}[kind]
+    memories = [make() for _ in range({"training": 3000, "beyond": 200, "near-misses": 50}[kind])]
+    said, sure = decode(network.task.config.model, network(d03.encode_memories(memories)))["products"]
+    wrong = [m for m, s, ok in zip(memories, said, sure) if not ok or s != oracle("\n".join(m))[0]]
+    assert wrong == []
+
+
+def test_shipped_weights_on_full_inputs(network):
+    for text in (d03.generate_input(TEST_SEED).replace("\n", "\r\n"), d03.generate_input(TEST_SEED + 1, n_lines=60),
+                 "".join(d03.generate_input(TEST_SEED + 2).splitlines())):
+        answer = network.solve(PUZZLE.records(text))
+        assert (answer.answer, answer.low_confidence) == (oracle(text.replace("\r", ""))[0], 0)
