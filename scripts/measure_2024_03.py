@@ -51,9 +51,10 @@ def main() -> None:
     parser.add_argument("--memories", type=int, default=100_000)
     parser.add_argument("--far", type=int, default=2_000)
     parser.add_argument("--inputs", type=int, default=20)
+    parser.add_argument("--allow-unconverged", action="store_true", help="measure weights saved unconverged too")
     args = parser.parse_args()
     puzzle = registry.get(2024, 3)
-    network = runner.load_neural(puzzle, args.part, root=args.root)
+    network = runner.load_neural(puzzle, args.part, root=args.root, allow_unconverged=args.allow_unconverged)
     answer = d03.part1 if args.part == 1 else d03.part2
     switches = 60 if args.part == 1 else 25
     data = network.task.config.data
