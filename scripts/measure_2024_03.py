@@ -46,7 +46,7 @@ def near_miss_run(rng: np.random.Generator) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--part", type=int, choices=(1,), default=1, help="part 2 has no network yet")
     parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
     parser.add_argument("--memories", type=int, default=100_000)
     parser.add_argument("--far", type=int, default=2_000)
