@@ -604,7 +604,7 @@ def test_a_product_at_every_position_is_settled_by_one_sure_zero_factor_and_flag
 
 
 def test_a_gated_product_at_every_position_counts_where_its_gate_is_surely_on():
-    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=2, read="each", gate=True),))
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=2, read="each", gated=True),))
     off, on, unsure = [9.0, -9.0], [-9.0, 9.0], [0.0, 1.0]
     out = np.array([
         [off + [123.45, np.inf], on + [3.0, 4.0], on + [5.0, 6.0]],  # values of a position surely off never matter: 42
@@ -624,8 +624,8 @@ def test_a_gated_product_at_every_position_counts_where_its_gate_is_surely_on():
     params = init(cfg, 0)
     logits = FamilyModel(cfg).apply({"params": params}, inputs([[1, 2, 0]], [2]))["x"]
     assert logits.shape == (1, 3, 4) and float(logits[0, 2, 1]) < -1e8  # past the record: surely off
-    with pytest.raises(ValueError, match="gate: only with read='each'"):
-        DecoderConfig("x", kind="product", gate=True)
+    with pytest.raises(ValueError, match="gated: only with read='each'"):
+        DecoderConfig("x", kind="product", gated=True)
 
 
 def test_plain_tables_stay_off_the_exact_channel_while_scalar_maps_snap():

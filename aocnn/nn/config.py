@@ -57,7 +57,7 @@ class DecoderConfig:
     factors: int = 2  # product: how many learned integer readouts are multiplied
     from_scalars: bool = False  # read="each": the values are integer maps of the window's scalars alone (not the
     # stream): numbers whose product is the answer stay clear of everything the ids put in the stream
-    gate: bool = False  # read="each": a yes/no class per position (`hidden` ReLU, then 2 logits) says whether
+    gated: bool = False  # read="each": a yes/no class per position (`hidden` ReLU, then 2 logits) says whether
     # its value counts; training weighs each value by the gate's probability, a solve counts it on argmax
     # sequence: `classes` per position; a record is confident only when every position is
 
@@ -70,8 +70,8 @@ class DecoderConfig:
             raise ValueError(f"decoder {self.name}.read: 'each' is for scalar and product heads, not {self.kind!r}")
         if self.from_scalars and self.read != "each":
             raise ValueError(f"decoder {self.name}.from_scalars: only with read='each'")
-        if self.gate and self.read != "each":
-            raise ValueError(f"decoder {self.name}.gate: only with read='each'")
+        if self.gated and self.read != "each":
+            raise ValueError(f"decoder {self.name}.gated: only with read='each'")
         if self.kind == "product" and self.factors < 2:
             raise ValueError(f"decoder {self.name}.factors: need at least 2, got {self.factors}")
         if self.distractors < 1.0:

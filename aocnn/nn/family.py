@@ -33,7 +33,7 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   `product` (K learned integer readouts; a solve rounds each and multiplies them in int64). Scalar
   and product heads can also run at every position (`read="each"`): the record's value is the sum of
   the positions' values, each decoded on its own and added in int64, optionally behind a learned yes/no
-  gate per position (`gate`), with the values read from the window's numbers alone (`from_scalars`).
+  gate per position (`gated`), with the values read from the window's numbers alone (`from_scalars`).
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
@@ -414,7 +414,7 @@ class Decoder(nn.Module):
             readout = ExactDense(cfg.factors if cfg.kind == "product" else 1, self.clip, True, self.integer_mix,
                                  self.init_scale, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
             readout = jnp.where(valid_BxL[..., None], readout, 0.0)
-            if cfg.gate:  # B x L x (2 + K): the gate's logits (off, on; surely off past the record), then the values
+            if cfg.gated:  # B x L x (2 + K): the gate's logits (off, on; surely off past the record), then the values
                 logits_BxLx2 = nn.Dense(2, name="gate")(hidden(x_BxLxD))
                 logits_BxLx2 = jnp.where(valid_BxL[..., None], logits_BxLx2, jnp.array([0.0, NEG]))
                 return jnp.concatenate([logits_BxLx2, readout], axis=-1)
@@ -555,12 +555,12 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array) -> tuple
     the value of a position whose gate is on; a product's position also when one of its factors is surely 0,
     gate or not) and the rounded positions add up to the target (up to float32's own rounding past 2^24)."""
     tol = cfg.train_tolerance
-    if cfg.gate:
+    if cfg.gated:
         log_p_BxLx2 = jax.nn.log_softmax(out[..., :2], axis=-1)
         on_BxL = log_p_BxLx2[..., 1] > log_p_BxLx2[..., 0]
         gate_sure_BxL = jnp.max(log_p_BxLx2, axis=-1) >= jnp.log(cfg.train_confident)
         weight_BxL, out = jnp.exp(log_p_BxLx2[..., 1]), out[..., 2:]
-    if cfg.kind == "scalar" and not cfg.gate:
+    if cfg.kind == "scalar" and not cfg.gated:
         value_BxL = out
         sure_BxL = jnp.abs(out - jnp.round(out)) < tol
         rounded_BxL = jnp.round(out)
@@ -569,7 +569,7 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array) -> tuple
         all_sure_BxL = jnp.all(jnp.abs(out - jnp.round(out)) < tol, axis=2)
         rounded_BxL = jnp.prod(jnp.round(out), axis=2)
         zero_BxL = jnp.any(jnp.abs(out) < tol, axis=2)  # 0, counted or not: the gate does not matter there
-        if cfg.gate:
+        if cfg.gated:
             sure_BxL = zero_BxL | (gate_sure_BxL & (~on_BxL | all_sure_BxL))
             value_BxL = value_BxL * weight_BxL
             rounded_BxL = jnp.where(on_BxL & ~zero_BxL, rounded_BxL, 0.0)
@@ -654,9 +654,9 @@ def add_positions(out: np.ndarray, cfg: DecoderConfig) -> tuple[np.ndarray, np.n
     its values; a product is also 0 when one factor is surely 0, whatever its gate. Confident when every
     position is sure and the sum stays below 2^62."""
     tolerance = cfg.tolerance
-    if cfg.gate:
+    if cfg.gated:
         (on_BxL, gate_sure_BxL), out = _gate(out, cfg.confident), out[..., 2:]
-    if cfg.kind == "scalar" and not cfg.gate:
+    if cfg.kind == "scalar" and not cfg.gated:
         rounded_BxL, sure_BxL = round_sure(out, tolerance)
         value_BxL = rounded_BxL.astype(np.int64)
     else:
@@ -665,7 +665,7 @@ def add_positions(out: np.ndarray, cfg: DecoderConfig) -> tuple[np.ndarray, np.n
         value_BxL, all_sure_BxL = product_N.reshape(rows, length), all_sure_N.reshape(rows, length)
         finite_BxL = np.all(np.isfinite(out), axis=2)
         zero_BxL = finite_BxL & np.any(np.abs(np.where(np.isfinite(out), out, np.inf)) < tolerance, axis=2)
-        if cfg.gate:  # a product surely 0 is 0 whether its gate is on or off
+        if cfg.gated:  # a product surely 0 is 0 whether its gate is on or off
             sure_BxL = zero_BxL | (gate_sure_BxL & (~on_BxL | all_sure_BxL))
             value_BxL = np.where(on_BxL & ~zero_BxL, value_BxL, 0)
         else:
@@ -686,7 +686,7 @@ def doubt(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, flo
     for cfg in config.decoders:
         out = np.asarray(outputs[cfg.name], dtype=np.float64)
         if cfg.read == "each":  # a record is as doubtful as its least sure position
-            doubts[cfg.name] = (_position_doubt(out, cfg).max(axis=1), 1.0 if cfg.gate else cfg.tolerance)
+            doubts[cfg.name] = (_position_doubt(out, cfg).max(axis=1), 1.0 if cfg.gated else cfg.tolerance)
             continue
         if cfg.kind in ("scalar", "product"):  # a product is as doubtful as its least sure factor
             distance = np.where(np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32), np.abs(out - np.round(out)), np.inf)
@@ -707,14 +707,14 @@ def _position_doubt(out: np.ndarray, cfg: DecoderConfig) -> np.ndarray:
     distance and its smallest factor's distance to 0 (one factor surely 0 settles the position). Gated:
     the larger of the gate's doubt and (where it is on) the values', or else the smallest factor's distance
     to 0, each over its own threshold (so 1 is the threshold)."""
-    gated, out = (out[..., :2], out[..., 2:]) if cfg.gate else (None, out)
+    gated, out = (out[..., :2], out[..., 2:]) if cfg.gated else (None, out)
     finite = np.isfinite(out) & (np.abs(out) < EXACT_FLOAT32)
     distance = np.where(finite, np.abs(out - np.round(np.where(finite, out, 0.0))), np.inf)
-    if cfg.kind == "scalar" and not cfg.gate:
+    if cfg.kind == "scalar" and not cfg.gated:
         return distance
     to_zero = np.where(np.isfinite(out), np.abs(np.where(np.isfinite(out), out, 0.0)), np.inf)
     nonfinite = ~np.all(np.isfinite(out), axis=2)
-    if cfg.gate:
+    if cfg.gated:
         on_BxL, _ = _gate(gated, cfg.confident)
         logits = np.where(np.isfinite(gated), gated, 0.0)
         p_BxL = 1.0 / np.exp(logits - logits.max(axis=-1, keepdims=True)).sum(axis=-1)  # the likelier side's

@@ -282,7 +282,7 @@ def part1_config() -> Config:
     return Config(
         model=ModelConfig(vocab=VOCAB, window=WINDOW, scalars=1, scalars_windowed=True, scalars_in_stream=False, exact_tables=False,
                           width=16, layers=0, mlp=0,
-                          decoders=(DecoderConfig("products", kind="product", factors=2, read="each", gate=True,
+                          decoders=(DecoderConfig("products", kind="product", factors=2, read="each", gated=True,
                                                   hidden=32, from_scalars=True),),
                           integer_pull=0.05, exact_clip=True),
         data=DataConfig(min_length=TRAIN_LENGTH[0], max_length=TRAIN_LENGTH[1], ood_min_length=FAR_LENGTH[0],
@@ -308,7 +308,7 @@ ABLATIONS = (
     Ablation("values-from-stream", "the factors read the stream, where ids and numbers mix, not the window's numbers alone",
              ("model.decoders.products.from_scalars=false", "model.scalars_in_stream=true")),
     Ablation("no-gate", "no yes/no gate per position: a factor must itself be 0 wherever no instruction starts",
-             ("model.decoders.products.gate=false",)),
+             ("model.decoders.products.gated=false",)),
     Ablation("short-window", "a window of 6 tokens, shorter than `mul(X,Y)` (8): no position sees a whole instruction",
              ("model.window=6",)),
 )
