@@ -324,6 +324,7 @@ def neural_task(part: int) -> NeuralTask:
         hand_written="parse, characters -> ids and digit runs -> (digit-count id, value), rounding each factor, "
                      "the sum of the positions' products; the product is the config's head",
         ablations=ABLATIONS,
+        search_fixed=("model.window",),  # as long as the longest instruction: a search over shorter ones cannot be exact
         far=f"memories of {config.data.ood_min_length:,}-{config.data.ood_max_length:,} characters with real operands "
             f"and runs of near-misses (training: {TRAIN_LENGTH[0]}-{TRAIN_LENGTH[1]}, operands 0-30 written with 1-3 digits)",
     )
