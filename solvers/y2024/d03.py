@@ -188,9 +188,9 @@ def generate_input(seed: int, n_lines: int = REAL_LINES, length: tuple[int, int]
 # (1, 2, 3, or 4 and more) and whose integer scalar is its value (its last four digits). The family's
 # look-ahead window shows position t the tokens t..t+7, ids and scalars. A product head at every
 # position (read="each") multiplies learned integer readouts of that window; the answer is the sum of
-# the positions' products, each rounded factor multiplied and added in int64. Part 2 adds a forward
-# gated recurrence (the enable state must carry from a `do()`/`don't()` to every later position, across
-# lines) and a fourth factor.
+# the positions' products, each rounded factor multiplied and added in int64. Part 2's attempt adds a
+# forward gated recurrence before the gate (the enable state must carry from a `do()`/`don't()` to every
+# later position, across lines).
 
 NEWLINE_ID, CHAR_BASE, NUMBER_BASE = 1, 2, 97  # ' '..'~' -> 2..96; digit runs of 1, 2, 3, 4+ digits -> 97..100
 VOCAB = NUMBER_BASE + 4
@@ -217,7 +217,10 @@ def encode_memories(memories: list[list[str]], width: int | None = None) -> dict
     """ids N x width, scalars N x width x 1 (0 past each memory), lengths N."""
     streams = [tokens(memory) for memory in memories]
     longest = max((len(ids) for ids, _ in streams), default=1)
-    width = max(width or 0, -(-max(longest, 1) // SHAPE_CLASS) * SHAPE_CLASS if not width else -(-longest // 64) * 64)
+    if width:  # training's fixed width, grown (rarely) to fit
+        width = max(width, -(-longest // 64) * 64)
+    else:  # a solve: a few shape classes, a few compiles
+        width = -(-max(longest, 1) // SHAPE_CLASS) * SHAPE_CLASS
     ids = np.zeros((len(memories), width), np.int32)
     scalars = np.zeros((len(memories), width, 1), np.float32)
     lengths = np.zeros(len(memories), np.int32)
@@ -280,8 +283,8 @@ TRAIN_LENGTH, FAR_LENGTH, FAR_LENGTH2 = (8, 80), (400, 800), (1_500, 3_500)
 
 def part1_config() -> Config:
     return Config(
-        model=ModelConfig(vocab=VOCAB, window=WINDOW, scalars=1, scalars_windowed=True, scalars_in_stream=False, exact_tables=False,
-                          width=16, layers=0, mlp=0,
+        model=ModelConfig(vocab=VOCAB, window=WINDOW, scalars=1, scalars_windowed=True, scalars_in_stream=False,
+                          exact_tables=False, width=16, layers=0, mlp=0,
                           decoders=(DecoderConfig("products", kind="product", factors=2, read="each", gated=True,
                                                   hidden=32, from_scalars=True),),
                           integer_pull=0.05, exact_clip=True),
