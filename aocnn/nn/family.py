@@ -365,10 +365,10 @@ class Encoder(nn.Module):
             x_BxLxD = x_BxLxD + jnp.einsum("bls,blsd->bld", scalars_BxLxS.astype(jnp.float32), directions_BxLxSxD)
         elif self.scalars and self.scalars_windowed:  # offset k's numbers through their own map, as ids through tables
             # starting near 0: numbers in the thousands (a run of digits that is no argument) would swamp the stream
-            scalars_BxLxS = jnp.pad(scalars_BxLxS.astype(jnp.float32), ((0, 0), (0, self.window - 1), (0, 0)))
+            window_BxLxWS, count = scalar_window(scalars_BxLxS, self.window), scalars_BxLxS.shape[-1]
             x_BxLxD = x_BxLxD + sum(
                 ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale or SCALAR_INIT,
-                           name="exact_scalars" if k == 0 else f"exact_scalars{k}")(scalars_BxLxS[:, k : k + length])
+                           name="exact_scalars" if k == 0 else f"exact_scalars{k}")(window_BxLxWS[..., k * count : (k + 1) * count])
                 for k in range(self.window))
         elif self.scalars:
             x_BxLxD = x_BxLxD + ExactDense(self.width, self.clip, False, self.integer_mix, self.init_scale, name="exact_scalars")(scalars_BxLxS.astype(jnp.float32))
@@ -488,7 +488,8 @@ class FamilyModel(nn.Module):
                 h_BxLxH = nn.relu(nn.Dense(cfg.mlp, name=f"mlp{layer}_in")(x_BxLxD))
                 x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name=f"mlp{layer}_out")(h_BxLxH)
             self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
-        window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if cfg.scalars else None
+        reads_scalars = cfg.scalars and any(d.from_scalars for d in cfg.decoders)  # built only for heads that read it
+        window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if reads_scalars else None
         outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(
             x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
         outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
