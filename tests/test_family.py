@@ -72,6 +72,35 @@ def test_the_latch_is_the_tied_gate_special_case():
     np.testing.assert_allclose(backward, latch(values, gate, lengths, reverse=True), rtol=1e-5, atol=1e-6)
 
 
+def test_a_snapped_latch_holds_exactly_however_long_and_leaves_undecided_gates_alone():
+    """A tied gate shut to within `gate_snap` lets nothing through (e^-9 per step would add up to a whole unit
+    after 20,000 steps); one in doubt is the plain gate, gradient included."""
+    length = 20_000
+    gate = np.full((1, length, 1), -9.0, np.float32)  # p = 1.2e-4: shut, to within 0.02
+    gate[0, 0] = 9.0  # open at the start: the latch takes the first value
+    value = np.zeros((1, length, 1), np.float32)
+    value[0, 0] = 3.0  # then 0: a gate ajar lets the 0s in
+    x = np.concatenate([gate, value], axis=-1)
+    valid = jnp.ones((1, length), bool)
+    plain, snapped = (GatedRecurrence(width=1, state=1, direction="forward", gate="tied", gate_snap=snap)
+                      for snap in (0.0, 0.02))
+    params = plain.init(jax.random.PRNGKey(0), x, valid)
+    params = jax.tree_util.tree_map(np.zeros_like, params)
+    rec = params["params"]
+    rec["forget_fwd"]["kernel"][0, 0] = 1.0  # the gate reads channel 0, the value channel 1, the output the state
+    rec["exact_value_fwd"]["kernel"][1, 0] = rec["exact_out"]["kernel"][0, 0] = 1.0
+    rec["exact_decay_fwd"][:] = 1.0
+    held = np.asarray(snapped.apply(params, x, valid))[0, :, 0]
+    assert np.all(held == 3.0)  # every step: the first value, exactly
+    assert np.asarray(plain.apply(params, x, valid))[0, -1, 0] < 1.0  # unsnapped, the shut gate leaks: 3 e^-2.4
+    doubtful = x.copy()
+    doubtful[0, :, 0] = 0.0  # p = 0.5 at every step: no gate is decided, the two layers agree
+    np.testing.assert_array_equal(np.asarray(snapped.apply(params, doubtful[:, :50], valid[:, :50])),
+                                  np.asarray(plain.apply(params, doubtful[:, :50], valid[:, :50])))
+    with pytest.raises(ValueError, match="gate_snap"):
+        ModelConfig(vocab=3, gate_snap=0.5)
+
+
 @pytest.mark.parametrize("direction", ["forward", "backward"])
 def test_a_one_way_recurrence_is_causal_in_its_direction(direction):
     layer = GatedRecurrence(width=3, state=4, direction=direction, gate="separate")
@@ -626,6 +655,26 @@ def test_a_gated_product_at_every_position_counts_where_its_gate_is_surely_on():
     assert logits.shape == (1, 3, 4) and float(logits[0, 2, 1]) < -1e8  # past the record: surely off
     with pytest.raises(ValueError, match="gated: only with read='each'"):
         DecoderConfig("x", kind="product", gated=True)
+
+
+def test_a_decisive_gate_pays_for_doubt_as_the_pull_ramps_in():
+    """p x v = 1 fits as well at p = 0.5, v = 2 as at p = 1, v = 1; `decisive` makes the half-open gate cost
+    min(p, 1 - p) per position, scaled by the same ramp as the integer pull (0 early: gates still learn)."""
+    scalar = DecoderConfig("x", kind="scalar", read="each", gated=True)
+    half_open = jnp.array([[[0.0, 0.0, 2.0], [0.0, 0.0, 2.0], [0.0, family.NEG, 0.0]]])  # two positions at p = 0.5, v = 2; padding
+    shut_open = jnp.array([[[-20.0, 20.0, 1.0], [-20.0, 20.0, 1.0], [0.0, family.NEG, 0.0]]])
+    target = {"x": jnp.array([2.0])}
+    for config in (scalar, dataclasses.replace(scalar, decisive=0.3)):
+        cfg = ModelConfig(vocab=3, decoders=(config,))
+        plain = float(family_loss(cfg, {"x": shut_open, "integer_penalty": 0.0}, target)[0])
+        early = float(family_loss(cfg, {"x": half_open, "integer_penalty": 0.0}, target, pull=0.0)[0])
+        late = float(family_loss(cfg, {"x": half_open, "integer_penalty": 0.0}, target, pull=1.0)[0])
+        assert plain == pytest.approx(0.0, abs=1e-6) and early == pytest.approx(0.0, abs=1e-6)
+        assert late == pytest.approx(config.decisive * 2 * 0.5)
+    with pytest.raises(ValueError, match="decisive: only with gated=True"):
+        DecoderConfig("x", kind="scalar", read="each", decisive=0.1)
+    with pytest.raises(ValueError, match="decisive: need >= 0"):
+        dataclasses.replace(scalar, decisive=-1.0)
 
 
 def test_plain_tables_stay_off_the_exact_channel_while_scalar_maps_snap():

@@ -59,6 +59,9 @@ class DecoderConfig:
     # stream): numbers whose product is the answer stay clear of everything the ids put in the stream
     gated: bool = False  # read="each": a yes/no class per position (`hidden` ReLU, then 2 logits) says whether
     # its value counts; training weighs each value by the gate's probability, a solve counts it on argmax
+    decisive: float = 0.0  # gated: training adds this x min(p, 1 - p) per position (ramped in as the integer pull is),
+    # so no gate settles half open with its value scaled to make up (p x v fits at p = 0.5 and v = 2 as well as at
+    # p = 1 and v = 1, and the integer pull holds v at 2), while gates still in doubt early on keep learning
     # sequence: `classes` per position; a record is confident only when every position is
 
     def __post_init__(self):
@@ -72,6 +75,10 @@ class DecoderConfig:
             raise ValueError(f"decoder {self.name}.from_scalars: only with read='each'")
         if self.gated and self.read != "each":
             raise ValueError(f"decoder {self.name}.gated: only with read='each'")
+        if self.decisive and not self.gated:
+            raise ValueError(f"decoder {self.name}.decisive: only with gated=True")
+        if self.decisive < 0:
+            raise ValueError(f"decoder {self.name}.decisive: need >= 0, got {self.decisive}")
         if self.kind == "product" and self.factors < 2:
             raise ValueError(f"decoder {self.name}.factors: need at least 2, got {self.factors}")
         if self.distractors < 1.0:
@@ -104,6 +111,8 @@ class ModelConfig:
     init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
     gate_bias: float = 0.0  # gated recurrences' gate biases start here: negative, the gates start mostly shut, so a
     # state written once is still there many steps later and its gradient reaches back (LSTM's forget-bias trick)
+    gate_snap: float = 0.0  # gated recurrences: a gate within this of shut (0) or open (1) is exactly that (straight-
+    # through), so a latch holds exactly over any length; 0: gates as they are
     mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
     mlp_kind: str = "relu"  # relu | bilinear (exact: (W_a x) * (W_b x), no nonlinearity: products of stream channels)
     pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
@@ -130,6 +139,8 @@ class ModelConfig:
                             ("channels", self.channels)):
             if value < 1:
                 raise ValueError(f"model.{name}: need >= 1, got {value}")
+        if not 0 <= self.gate_snap < 0.5:
+            raise ValueError(f"model.gate_snap: need 0 <= gate_snap < 0.5, got {self.gate_snap}")
         if not self.scalar_scale > 0:
             raise ValueError(f"model.scalar_scale: need > 0, got {self.scalar_scale}")
         if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:

@@ -190,6 +190,7 @@ class GatedRecurrence(nn.Module):
     round_drive: bool = False  # the exact layer's input v_t and decay are rounded by `drive_mix` (straight-through)
     drive_mix: float = 0.0
     gate_bias: float = 0.0
+    gate_snap: float = 0.0
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
@@ -219,13 +220,23 @@ class GatedRecurrence(nn.Module):
                 bias = nn.initializers.constant(self.gate_bias)
                 forget_BxLxF = nn.Dense(self.state, bias_init=bias, name=f"forget_{tag}")(x_BxLxD)
                 write_BxLxF = forget_BxLxF if self.gate == "tied" else nn.Dense(self.state, bias_init=bias, name=f"input_{tag}")(x_BxLxD)
-                a_BxLxF = decay_F * jax.nn.sigmoid(-forget_BxLxF)  # 1 - sigmoid(g), exactly 1.0 once g << 0
-                b_BxLxF = jax.nn.sigmoid(write_BxLxF) * v_BxLxF
+                if self.gate_snap:  # decided gates exactly 0 or 1: a shut gate keeps the state exactly
+                    a_BxLxF = decay_F * (1.0 - self.snapped(jax.nn.sigmoid(forget_BxLxF)))
+                    b_BxLxF = self.snapped(jax.nn.sigmoid(write_BxLxF)) * v_BxLxF
+                else:
+                    a_BxLxF = decay_F * jax.nn.sigmoid(-forget_BxLxF)  # 1 - sigmoid(g), exactly 1.0 once g << 0
+                    b_BxLxF = jax.nn.sigmoid(write_BxLxF) * v_BxLxF
             a_BxLxF = jnp.where(valid_BxL[..., None], a_BxLxF, 1.0)
             b_BxLxF = jnp.where(valid_BxL[..., None], b_BxLxF, 0.0)
             states.append(gated_scan(a_BxLxF, b_BxLxF, reverse=reverse))
             self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`; free unless asked for
         return ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
+
+    def snapped(self, p: jax.Array) -> jax.Array:
+        """A gate within `gate_snap` of shut or open is exactly that (straight-through): nothing leaks
+        through a shut gate, however long the record (e^-10 a step is a whole unit after 20,000 steps)."""
+        decided = jnp.where(p < self.gate_snap, 0.0, jnp.where(p > 1.0 - self.gate_snap, 1.0, p))
+        return p + jax.lax.stop_gradient(decided - p)
 
 
 PAIR_FLOATS = 1 << 26  # B x L x L x H floats past which sum/max/mean all-pairs run over blocks of senders
@@ -474,7 +485,7 @@ class FamilyModel(nn.Module):
                 mix = GatedRecurrence(
                     cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
-                    cfg.gate_bias, name=f"recurrence{layer}")
+                    cfg.gate_bias, cfg.gate_snap, name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
@@ -514,7 +525,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     for cfg in config.decoders:
         out, target = outputs[cfg.name], targets[cfg.name]
         if cfg.read == "each":  # the record's value is the sum of its positions' values
-            loss_B, ok_B = _each_loss(cfg, out, target)
+            loss_B, ok_B = _each_loss(cfg, out, target, pull)
         elif cfg.kind == "scalar":
             error_B = out - target
             loss_B, ok_B = jnp.square(error_B), jnp.abs(error_B) < cfg.train_tolerance
@@ -550,7 +561,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     return total, exact_B
 
 
-def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array) -> tuple[jax.Array, jax.Array]:
+def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: float = 1.0) -> tuple[jax.Array, jax.Array]:
     """A read="each" head: the Huber loss of the sum over positions (each value weighed by its gate's
     probability, when gated), and exact when every position is sure at the training margin (its gate, and
     the value of a position whose gate is on; a product's position also when one of its factors is surely 0,
@@ -580,7 +591,11 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array) -> tuple
     slack_B = tol + jnp.abs(target_B) * 2.0**-22
     ok_B = jnp.all(sure_BxL, axis=1) & (jnp.abs(jnp.sum(rounded_BxL, axis=1) - target_B) <= slack_B)
     error_B = jnp.sum(value_BxL, axis=1) - target_B  # Huber: a record far off (a long one, big numbers) pulls no harder
-    return jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5), ok_B  # than 1 per unit
+    loss_B = jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5)  # than 1 per unit
+    if cfg.gated and cfg.decisive:  # gates half open are penalised (0 past the record, where p = 0), ramped in as
+        p_BxL = jnp.exp(log_p_BxLx2[..., 1])  # the integer pull is: gates made to commit early stop learning
+        loss_B = loss_B + ramp * cfg.decisive * jnp.sum(jnp.minimum(p_BxL, 1.0 - p_BxL), axis=1)
+    return loss_B, ok_B
 
 
 def decode(config: ModelConfig, outputs: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
