@@ -1,14 +1,18 @@
-"""2017 day 1: the classical parts against an oracle, input checking and the generator's shape."""
+"""2017 day 1: the classical parts against an oracle, input checking, the generator's shape, and part 1's network
+(its tokens, training data and shipped weights)."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aocnn import runner
 from aocnn.errors import InputError
+from aocnn.nn.family import decode
 from solvers.y2017 import d01
 
 PUZZLE = d01.PUZZLE
@@ -94,45 +98,45 @@ def test_generated_inputs_of_other_lengths():
     assert len(d01.generate_input(3, length=20_000).strip()) == 20_000
 
 
-# --- the family design tried for part 1 (not registered: it did not train; see the docstring) -------
+# --- part 1's network: tokens, training data, the shipped weights ---------------------------------
 
-def test_the_part1_attempt_can_compute_the_circle_exactly_with_weights_set_by_hand():
-    """PART1_CONFIG can express part 1, wrap-around included, with integer weights in [-1, 1]: a
-    forward counter of (next digit - this digit) one-hots holds "next digit - first digit", so
-    next-minus-counter is the first digit's one-hot at every position; a bilinear block writes
-    value x [d = next] (m) and value x [d = first] (w); a second counter sums m; the head reads the
-    last position: every neighbouring match plus the last digit against the first."""
-    import jax
-    import jax.numpy as jnp
-    import numpy as np
+TEST_SEED = 170_100  # not a training seed
 
-    from aocnn.nn.family import FamilyModel, decode, init
 
-    cfg = d01.PART1_CONFIG.model
-    params = jax.tree_util.tree_map(lambda x: np.zeros_like(np.asarray(x)), init(cfg, 0))
-    here, value, nxt, counted, matches, out = 0, 10, 20, 31, 41, 51  # channel blocks of the stream
-    encoder = params["encoder"]
-    for digit in range(10):
-        encoder["exact_embed0"]["embedding"][digit + 1, here + digit] = 1
-        encoder["exact_embed1"]["embedding"][digit + 1, nxt + digit] = 1
-        encoder["exact_scalar_directions"]["embedding"][digit + 1, value + digit] = 1
-    first, second = params["recurrence0"], params["recurrence1"]
-    first["exact_decay_fwd"][:] = second["exact_decay_fwd"][:] = 1
-    a, b, o = (params[f"exact_bilinear0_{k}"]["kernel"] for k in ("a", "b", "out"))
-    for digit in range(10):
-        first["exact_value_fwd"]["kernel"][[nxt + digit, here + digit], digit] = [1, -1]
-        first["exact_out"]["kernel"][digit, counted + digit] = 1
-        a[value + digit, digit] = b[nxt + digit, digit] = o[digit, matches] = 1  # m
-        a[value + digit, 10 + digit] = b[nxt + digit, 10 + digit] = o[10 + digit, out] = 1  # w ...
-        b[counted + digit, 10 + digit] = -1  # ... against next - (next - first) = first
-    second["exact_value_fwd"]["kernel"][matches, 0] = second["exact_out"]["kernel"][0, out] = 1
-    params["decoder_answer"]["exact_readout"]["kernel"][out, 0] = 1
-    assert max(np.abs(leaf).max() for leaf in jax.tree_util.tree_leaves(params)) == 1
+def test_a_line_is_start_then_one_token_per_digit_with_its_value():
+    inputs = d01.line_inputs(np.array([[3, 0, 9, 7], [5, 5, 5, 5]]), np.array([3, 1]), 8)
+    assert inputs["ids"].tolist() == [[d01.START, 4, 1, 10, 0, 0, 0, 0], [d01.START, 6, 0, 0, 0, 0, 0, 0]]
+    assert inputs["scalars"][..., 0].tolist() == [[0, 3, 0, 9, 0, 0, 0, 0], [0, 5, 0, 0, 0, 0, 0, 0]]
+    assert inputs["lengths"].tolist() == [4, 2]
 
-    rng = np.random.default_rng(5)
-    for shortest, longest in [(1, 3), (1, 24), (20_000, 20_000)]:
-        digits, lengths = d01.random_lines(rng, 6, shortest, longest)
-        inputs = {key: jnp.asarray(v) for key, v in d01.line_inputs(digits, lengths).items()}
-        answers, sure = decode(cfg, FamilyModel(cfg).apply({"params": params}, inputs))["answer"]
-        lines = ["".join(map(str, row[:length])) for row, length in zip(digits, lengths)]
-        assert answers.tolist() == [oracle(line, 1) for line in lines] and sure.all()
+
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_agree_with_the_oracle(far):
+    (digits, lengths), inputs, targets = d01.line_examples(np.random.default_rng(TEST_SEED), 200, d01.PART1_CONFIG.data, far)
+    lines = ["".join(map(str, row[:n])) for row, n in zip(digits, lengths)]
+    assert targets["answer"].tolist() == [oracle(line, 1) for line in lines]
+    low, high = (d01.FAR_DIGITS if far else d01.TRAIN_DIGITS)
+    assert lengths.min() >= low and lengths.max() <= high and inputs["ids"].shape[1] > high
+    assert any(line[0] == line[-1] for line in lines) and any(line[0] != line[-1] for line in lines)
+
+
+@pytest.fixture(scope="module")
+def network():
+    return runner.load_neural(PUZZLE, 1)
+
+
+@pytest.mark.parametrize("count, low, high", [(3000, 1, 160), (40, 2026, 2190), (2, 20_000, 20_000)])
+def test_shipped_weights_are_exact_on_fresh_lines(network, count, low, high):
+    digits, lengths = d01.random_lines(np.random.default_rng(TEST_SEED + high), count, low, high)
+    width = -(-(high + 1) // 64) * 64
+    said, sure = decode(network.task.config.model, network(d01.line_inputs(digits, lengths, width)))["answer"]
+    lines = ["".join(map(str, row[:n])) for row, n in zip(digits, lengths)]
+    wrong = [line for line, s, ok in zip(lines, said, sure) if not ok or s != oracle(line, 1)]
+    assert not wrong, f"{len(wrong)} of {count} lines not exact, e.g. {wrong[0][:60]}"
+
+
+def test_shipped_weights_on_full_inputs_and_the_wrap_around(network):
+    for text in [d01.generate_input(TEST_SEED), d01.generate_input(TEST_SEED + 1), "7", "1221", "91" * 1000 + "9"]:
+        digits = PUZZLE.records(text)
+        result = network.solve(digits)
+        assert (result.answer, result.low_confidence) == (oracle(text.strip(), 1), 0)

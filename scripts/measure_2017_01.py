@@ -1,0 +1,69 @@
+"""Measure 2017/1 part 1's network on fresh lines, in the solver's view (exact, flagged, confidently wrong):
+training-style lines (1-40 digits, some with 0s), lines as long as real inputs (2,026-2,190 digits),
+lines of 20,000 digits, and generated full inputs.
+
+    python scripts/measure_2017_01.py --lines 100000 --long 1000 --huge 100 --inputs 20
+    python scripts/measure_2017_01.py --root /tmp/seed1   # weights trained with `aocnn train ... --out /tmp/seed1`
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from aocnn import registry, runner
+from aocnn.nn.family import decode
+from solvers.y2017 import d01
+
+MEASURE_SEED = 17_010_000  # lines and inputs no test or training uses
+CHUNK_TOKENS = 1 << 19  # tokens per forward pass
+
+
+def outcomes(network, digits: np.ndarray, lengths: np.ndarray) -> tuple[int, int, int]:
+    """(exact, flagged, confidently wrong) over the lines, each its own record."""
+    right = unsure = wrong = 0
+    width = -(-(digits.shape[1] + 1) // 64) * 64
+    chunk = max(1, CHUNK_TOKENS // width)
+    for start in range(0, len(lengths), chunk):
+        rows, sizes = digits[start : start + chunk], lengths[start : start + chunk]
+        said, sure = decode(network.task.config.model, network(d01.line_inputs(rows, sizes, width)))["answer"]
+        truth = np.array([d01.part1(tuple(row[:size].tolist())) for row, size in zip(rows, sizes)])
+        right += int(np.sum(sure & (said == truth)))
+        unsure += int(np.sum(~sure))
+        wrong += int(np.sum(sure & (said != truth)))
+    return right, unsure, wrong
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
+    parser.add_argument("--lines", type=int, default=100_000, help="training-style lines")
+    parser.add_argument("--long", type=int, default=1_000, help="lines of real length")
+    parser.add_argument("--huge", type=int, default=100, help="lines of 20,000 digits")
+    parser.add_argument("--inputs", type=int, default=20)
+    parser.add_argument("--allow-unconverged", action="store_true", help="measure weights saved unconverged too")
+    args = parser.parse_args()
+    puzzle = registry.get(2017, 1)
+    network = runner.load_neural(puzzle, 1, root=args.root, allow_unconverged=args.allow_unconverged)
+    data = network.task.config.data
+    rng = np.random.default_rng(MEASURE_SEED)
+    for name, count, (low, high) in (
+        (f"training-style, {data.min_length}-{data.max_length} digits", args.lines, (data.min_length, data.max_length)),
+        (f"real length, {d01.REAL_LENGTH[0]:,}-{d01.REAL_LENGTH[1]:,} digits", args.long, d01.REAL_LENGTH),
+        ("20,000 digits", args.huge, (20_000, 20_000)),
+    ):
+        right, unsure, wrong = outcomes(network, *d01.random_lines(rng, count, low, high))
+        print(f"{name}: {right:,}/{count:,} exact, {unsure:,} flagged, {wrong:,} confidently wrong", flush=True)
+    exact = flagged = 0
+    for i in range(args.inputs):
+        digits = puzzle.records(d01.generate_input(MEASURE_SEED + i))
+        said = network.solve(digits)
+        exact += said.answer == d01.part1(digits) and said.low_confidence == 0
+        flagged += said.low_confidence > 0
+    print(f"full inputs: {exact}/{args.inputs} exact, {flagged} flagged", flush=True)
+
+
+if __name__ == "__main__":
+    main()
