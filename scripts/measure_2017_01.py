@@ -1,4 +1,4 @@
-"""Measure 2017/1 part 1's network on fresh lines, in the solver's view (exact, flagged, confidently wrong):
+"""Measure 2017/1 part 1's network on fresh lines, in the solver's view (exact, low-confidence, confidently wrong):
 training-style lines (1-40 digits, some with 0s), lines as long as real inputs (2,026-2,190 digits),
 lines of 20,000 digits, and generated full inputs.
 
@@ -15,25 +15,23 @@ import numpy as np
 
 from aocnn import registry, runner
 from aocnn.nn.family import decode
+from aocnn.nn.measure import Outcomes
 from solvers.y2017 import d01
 
 MEASURE_SEED = 17_010_000  # lines and inputs no test or training uses
 CHUNK_TOKENS = 1 << 19  # tokens per forward pass
 
 
-def outcomes(network, digits: np.ndarray, lengths: np.ndarray) -> tuple[int, int, int]:
-    """(exact, flagged, confidently wrong) over the lines, each its own record."""
-    right = unsure = wrong = 0
+def outcomes(network, digits: np.ndarray, lengths: np.ndarray) -> Outcomes:
+    """Each line its own record, decoded as a solve decodes it."""
+    total = Outcomes()
     width = -(-(digits.shape[1] + 1) // 64) * 64
     chunk = max(1, CHUNK_TOKENS // width)
     for start in range(0, len(lengths), chunk):
         rows, sizes = digits[start : start + chunk], lengths[start : start + chunk]
         said, sure = decode(network.task.config.model, network(d01.line_inputs(rows, sizes, width)))["answer"]
-        truth = np.array([d01.part1(tuple(row[:size].tolist())) for row, size in zip(rows, sizes)])
-        right += int(np.sum(sure & (said == truth)))
-        unsure += int(np.sum(~sure))
-        wrong += int(np.sum(sure & (said != truth)))
-    return right, unsure, wrong
+        total += Outcomes.of(said, sure, np.array([d01.part1(tuple(row[:size].tolist())) for row, size in zip(rows, sizes)]))
+    return total
 
 
 def main() -> None:
@@ -54,8 +52,7 @@ def main() -> None:
         (f"real length, {d01.REAL_LENGTH[0]:,}-{d01.REAL_LENGTH[1]:,} digits", args.long, d01.REAL_LENGTH),
         ("20,000 digits", args.huge, (20_000, 20_000)),
     ):
-        right, unsure, wrong = outcomes(network, *d01.random_lines(rng, count, low, high))
-        print(f"{name}: {right:,}/{count:,} exact, {unsure:,} flagged, {wrong:,} confidently wrong", flush=True)
+        print(f"{name}: {outcomes(network, *d01.random_lines(rng, count, low, high))}", flush=True)
     exact = flagged = 0
     for i in range(args.inputs):
         digits = puzzle.records(d01.generate_input(MEASURE_SEED + i))

@@ -171,3 +171,12 @@ def test_a_diverging_loss_stops_training_with_a_clear_error():
     broken = replace(task, loss=lambda out, batch: (task.loss(out, batch)[0] * np.nan, task.loss(out, batch)[1]))
     with pytest.raises(training.TrainingError, match="loss became nan at step 10"):
         training.train(broken, seed=0)
+
+
+def test_outcomes_tally_exact_low_confidence_and_confidently_wrong_apart():
+    from aocnn.nn.measure import Outcomes
+
+    said, sure, truth = np.array([5, 6, 7, 8, 9]), np.array([True, True, False, False, True]), np.array([5, 0, 7, 0, 9])
+    tally = Outcomes.of(said, sure, truth)
+    assert (tally.right, tally.unsure, tally.wrong, tally.records) == (2, 2, 1, 5)
+    assert str(tally + tally) == "4/10 exact, 4 low-confidence, 2 confidently wrong"

@@ -33,6 +33,11 @@ class Outcomes:
     unsure: int = 0  # flagged low-confidence (right or not): the answer says not to trust it
     wrong: int = 0  # wrong and confident: the defect that must not happen
 
+    @classmethod
+    def of(cls, said: np.ndarray, sure: np.ndarray, truth: np.ndarray) -> "Outcomes":
+        """Tally one decoded head's answers and confidence against the truth, record by record."""
+        return cls(int(np.sum(sure & (said == truth))), int(np.sum(~sure)), int(np.sum(sure & (said != truth))))
+
     @property
     def records(self) -> int:
         return self.right + self.unsure + self.wrong
