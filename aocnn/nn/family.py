@@ -20,7 +20,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   The recurrence is h_t = a_t * h_{t-1} + b_t with a_t = decay * (1 - f_t), b_t = i_t * v_t:
   `gate="none"` gives the counter (f = 0, i = 1: with decay on its clip bound 1 and integer v the
   state is an exact running sum), `gate="tied"` gives minGRU / today's latch (i = f = sigmoid(W x)),
-  `gate="separate"` an LRU/GRU-like forget and input gate pair. `gate="matrix"` is the
+  `gate="separate"` an LRU/GRU-like forget and input gate pair (with `gate_snap`, a gate that close to 0 or
+  1 is exactly that, so a shut latch takes in nothing however long the record). `gate="matrix"` is the
   non-diagonal case, a soft finite-state automaton: h_t = A(x_t) h_{t-1} from a learned start
   distribution, A a column-stochastic F x F matrix computed from x_t (softmax over the next state),
   so states can be permuted and merged (a remainder mod 3, a borrow): the transducers of digit
@@ -33,7 +34,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   `product` (K learned integer readouts; a solve rounds each and multiplies them in int64). Scalar
   and product heads can also run at every position (`read="each"`): the record's value is the sum of
   the positions' values, each decoded on its own and added in int64, optionally behind a learned yes/no
-  gate per position (`gated`), with the values read from the window's numbers alone (`from_scalars`).
+  gate per position (`gated`; `decisive` makes a half-open gate cost something in training), with the
+  values read from the window's numbers alone (`from_scalars`).
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
@@ -593,8 +595,8 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: fl
     error_B = jnp.sum(value_BxL, axis=1) - target_B  # Huber: a record far off (a long one, big numbers) pulls no harder
     loss_B = jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5)  # than 1 per unit
     if cfg.gated and cfg.decisive:  # gates half open are penalised (0 past the record, where p = 0), ramped in as
-        p_BxL = jnp.exp(log_p_BxLx2[..., 1])  # the integer pull is: gates made to commit early stop learning
-        loss_B = loss_B + ramp * cfg.decisive * jnp.sum(jnp.minimum(p_BxL, 1.0 - p_BxL), axis=1)
+        # the integer pull is: gates made to commit early stop learning
+        loss_B = loss_B + ramp * cfg.decisive * jnp.sum(jnp.minimum(weight_BxL, 1.0 - weight_BxL), axis=1)
     return loss_B, ok_B
 
 
