@@ -25,7 +25,7 @@ CHUNK_TOKENS = 1 << 19  # tokens per forward pass
 def outcomes(network, digits: np.ndarray, lengths: np.ndarray) -> Outcomes:
     """Each line its own record, decoded as a solve decodes it."""
     total = Outcomes()
-    width = -(-(digits.shape[1] + 1) // 64) * 64
+    width = d01.tokens_width(digits.shape[1])
     chunk = max(1, CHUNK_TOKENS // width)
     for start in range(0, len(lengths), chunk):
         rows, sizes = digits[start : start + chunk], lengths[start : start + chunk]

@@ -146,6 +146,11 @@ PART1_CONFIG = Config(
 )
 
 
+def tokens_width(longest: int, multiple: int = 64) -> int:
+    """Room for START and `longest` digits, rounded up to a multiple (few compiled shapes)."""
+    return -(-(longest + 1) // multiple) * multiple
+
+
 def line_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str, np.ndarray]:
     """Padded digits (n x L, any value past a line's length) and the lines' lengths -> the family's inputs:
     START, then the digits, padded to `width` tokens."""
@@ -160,7 +165,7 @@ def line_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str
 
 
 def encode(digits: tuple[int, ...]):
-    width = -(-(len(digits) + 1) // PAD_TO) * PAD_TO
+    width = tokens_width(len(digits), PAD_TO)
     yield line_inputs(np.asarray(digits, np.int64)[None, :], np.array([len(digits)]), width)
 
 
@@ -188,7 +193,7 @@ def line_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool)
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     digits, lengths = random_lines(rng, n, low, high, log=not far)
     answers = np.array([part1(tuple(row[:length].tolist())) for row, length in zip(digits, lengths)], np.float64)
-    width = -(-(high + 1) // 64) * 64
+    width = tokens_width(high)
     return (digits, lengths), line_inputs(digits, lengths, width), {"answer": answers}
 
 
