@@ -83,10 +83,11 @@ def test_solve_json_contract_with_both_solvers(use_puzzles, toy_weights, tmp_pat
     part1, part2 = out["parts"]["1"], out["parts"]["2"]
     assert set(part1) == {"classical", "neural", "agree", "known", "correct", "error"}
     assert set(part1["classical"]) == {"answer", "seconds"}
-    assert set(part1["neural"]) == {"answer", "seconds", "load_seconds", "low_confidence", "device"}
+    assert set(part1["neural"]) == {"answer", "seconds", "warm_calls", "load_seconds", "low_confidence", "device"}
     assert part1["classical"]["answer"] == part1["neural"]["answer"] == "16"  # answers are strings
     assert part1["neural"]["device"] == "cpu" and part1["neural"]["low_confidence"] == 0
     assert part1["neural"]["load_seconds"] > 0 and part1["neural"]["seconds"] > 0
+    assert 1 <= part1["neural"]["warm_calls"] <= 3
     assert (part1["agree"], part1["known"], part1["correct"]) == (True, None, None)
     assert "neural" not in part2 and part2["classical"]["answer"] == "32"  # no neural solver: absent
     assert part2["agree"] is None  # nothing to compare with
@@ -247,7 +248,7 @@ def test_verify_json_rows(use_puzzles, toy_weights):
     assert result.exit_code == 0
     assert [(r["year"], r["day"], r["part"], r["input"]) for r in rows] == [(2099, 1, 1, "sample"), (2099, 1, 2, "sample")]
     assert set(rows[0]) == ROW_FIELDS | {"neural"} and set(rows[1]) == ROW_FIELDS
-    assert set(rows[0]["neural"]) == {"answer", "seconds", "load_seconds", "low_confidence", "device"}
+    assert set(rows[0]["neural"]) == {"answer", "seconds", "warm_calls", "load_seconds", "low_confidence", "device"}
     assert rows[0]["agree"] is True and rows[0]["error"] is None and rows[1]["agree"] is None
 
 
