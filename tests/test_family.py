@@ -101,6 +101,31 @@ def test_a_snapped_latch_holds_exactly_however_long_and_leaves_undecided_gates_a
         ModelConfig(vocab=3, gate_snap=0.5)
 
 
+def test_undecided_recurrence_gates_are_reported_over_valid_positions_and_cost_what_gate_decisive_says():
+    """`report_undecided`: per record, the sum over its valid positions of min(p, 1 - p) of every gate (both
+    of a separate pair); `gate_decisive` weighs it in the loss, ramped in with the integer pull."""
+    layer = GatedRecurrence(width=2, state=1, direction="forward", gate="separate", report_undecided=True)
+    x = jnp.zeros((2, 4, 2))
+    valid = jnp.array([[True, True, True, False], [True, False, False, False]])
+    params = jax.tree_util.tree_map(np.zeros_like, layer.init(jax.random.PRNGKey(0), x, valid))
+    _, undecided = layer.apply(params, x, valid)  # every gate at p = 0.5: 0.5 per gate, two gates per position
+    np.testing.assert_allclose(np.asarray(undecided), [3 * 2 * 0.5, 1 * 2 * 0.5])
+    params["params"]["forget_fwd"]["bias"][:] = 30.0  # decided: shut and open
+    params["params"]["input_fwd"]["bias"][:] = -30.0
+    np.testing.assert_allclose(np.asarray(layer.apply(params, x, valid)[1]), [0.0, 0.0], atol=1e-9)
+    head = DecoderConfig("x", kind="scalar", read="last")
+    outputs = {"x": jnp.array([2.0]), "integer_penalty": 0.0, "undecided_gates": jnp.array(3.0)}
+    for decisive in (0.0, 0.2):
+        cfg = ModelConfig(vocab=3, decoders=(head,), gate_decisive=decisive)
+        early, late = (float(family_loss(cfg, outputs, {"x": jnp.array([2.0])}, pull=pull)[0]) for pull in (0.0, 1.0))
+        assert early == 0.0 and late == pytest.approx(decisive * 3.0)
+    model = FamilyModel(ModelConfig(vocab=3, width=4, state=2, mlp=0, gate="separate", gate_decisive=0.1, decoders=(head,)))
+    inputs = {"ids": jnp.array([[1, 2, 0]]), "lengths": jnp.array([2])}
+    assert float(model.apply(model.init(jax.random.PRNGKey(0), inputs), inputs)["undecided_gates"]) > 0
+    with pytest.raises(ValueError, match="gate_decisive"):
+        ModelConfig(vocab=3, gate_decisive=-0.1)
+
+
 @pytest.mark.parametrize("direction", ["forward", "backward"])
 def test_a_one_way_recurrence_is_causal_in_its_direction(direction):
     layer = GatedRecurrence(width=3, state=4, direction=direction, gate="separate")

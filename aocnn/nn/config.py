@@ -98,6 +98,8 @@ class ModelConfig:
     # a position sees the numbers of the tokens after it (an instruction's arguments)
     scalars_in_stream: bool = True  # False: scalars reach only heads that read them (from_scalars), so what ids
     # steer (a gate) never depends on how large the numbers are
+    scalars_in_values: bool = False  # recurrences' values also read the scalars, their gates never (with
+    # scalars_in_stream=False: a running sum of the numbers whose resets the ids alone decide)
     scalar_scale: float = 1.0  # the exact channel reads scalars x this: large integers (character codes, places) in
     # a range where Adam's steps on its weights stay small against the ids' embeddings (1: as they are)
     exact_tables: bool = True  # the ids' embedding tables on the exact channel (False: plain float tables, e.g. when
@@ -113,6 +115,9 @@ class ModelConfig:
     # state written once is still there many steps later and its gradient reaches back (LSTM's forget-bias trick)
     gate_snap: float = 0.0  # gated recurrences: a gate within this of shut (0) or open (1) is exactly that (straight-
     # through), so a latch holds exactly over any length; 0: gates as they are
+    gate_decisive: float = 0.0  # gated recurrences: training adds this x the sum over positions of min(p, 1 - p) of
+    # every gate (ramped in with the integer pull), so gates commit to shut or open (and gate_snap can then make
+    # them exact) rather than settle half open with doubled values behind them
     mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
     mlp_kind: str = "relu"  # relu | bilinear (exact: (W_a x) * (W_b x), no nonlinearity: products of stream channels)
     pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function
@@ -141,10 +146,14 @@ class ModelConfig:
                 raise ValueError(f"model.{name}: need >= 1, got {value}")
         if not 0 <= self.gate_snap < 0.5:
             raise ValueError(f"model.gate_snap: need 0 <= gate_snap < 0.5, got {self.gate_snap}")
+        if self.gate_decisive < 0:
+            raise ValueError(f"model.gate_decisive: need >= 0, got {self.gate_decisive}")
         if not self.scalar_scale > 0:
             raise ValueError(f"model.scalar_scale: need > 0, got {self.scalar_scale}")
         if self.layers < 0 or self.mlp < 0 or self.encoder_mlp < 0 or self.exact_init < 0 or self.scalars < 0 or self.integer_pull < 0:
             raise ValueError("model.layers, model.mlp, model.scalars and model.integer_pull must be >= 0")
+        if self.scalars_in_values and not self.scalars:
+            raise ValueError("model.scalars_in_values: needs model.scalars")
         if any(d.from_scalars for d in self.decoders) and not self.scalars:
             raise ValueError("model.decoders: from_scalars needs model.scalars")
         if self.scalars_windowed and self.scalars_by_token:

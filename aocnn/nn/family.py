@@ -12,7 +12,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   `WindowEmbed`; on the exact channel, or plain with `exact_tables=False`), summed, plus integer scalars
   mapped linearly into the stream (or, with `scalars_by_token`, each along a direction its position's
   token picks: a token with a numeric argument; with `scalars_windowed`, the window's numbers too, one
-  map per offset: an instruction's arguments; with `scalars_in_stream=False`, only for heads that read them).
+  map per offset: an instruction's arguments; with `scalars_in_stream=False`, only for heads that read them,
+  and, with `scalars_in_values`, the recurrences' values: a sum of numbers whose gates see only the ids).
 - Processor: `layers` blocks; each is a residual token-mixing layer (a gated linear recurrence or an
   all-pairs layer, by `kinds`, cycled) followed by an optional residual MLP: ReLU, or (`mlp_kind=
   "bilinear"`) an exact block (W_a x) * (W_b x) with no nonlinearity, whose integer weights multiply
@@ -21,7 +22,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   `gate="none"` gives the counter (f = 0, i = 1: with decay on its clip bound 1 and integer v the
   state is an exact running sum), `gate="tied"` gives minGRU / today's latch (i = f = sigmoid(W x)),
   `gate="separate"` an LRU/GRU-like forget and input gate pair (with `gate_snap`, a gate that close to 0 or
-  1 is exactly that, so a shut latch takes in nothing however long the record). `gate="matrix"` is the
+  1 is exactly that, so a shut latch takes in nothing however long the record; with `gate_decisive`,
+  training makes a half-open gate cost something, so that gates commit). `gate="matrix"` is the
   non-diagonal case, a soft finite-state automaton: h_t = A(x_t) h_{t-1} from a learned start
   distribution, A a column-stochastic F x F matrix computed from x_t (softmax over the next state),
   so states can be permuted and merged (a remainder mod 3, a borrow): the transducers of digit
@@ -193,13 +195,17 @@ class GatedRecurrence(nn.Module):
     drive_mix: float = 0.0
     gate_bias: float = 0.0
     gate_snap: float = 0.0
+    report_undecided: bool = False  # also return, per record, the sum over positions of min(p, 1 - p) of every gate
 
     @nn.compact
-    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
+    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
+        """`scalars_BxLxS` (optional): integer scalars that the values v_t also read (one more map), and
+        the gates never: what decides when to write or forget cannot depend on how large the numbers are."""
         reverses = {"forward": (False,), "backward": (True,), "bidirectional": (False, True)}[self.direction]
         prefix, clip, mix, scale = ("exact_", self.clip, self.integer_mix, self.init_scale) if self.exact else ("", False, 0.0, 0.0)
         drive_mix = self.drive_mix if self.exact and self.round_drive else 0.0
         states = []
+        undecided_B = jnp.zeros(x_BxLxD.shape[0])
         for reverse in reverses:
             tag = "bwd" if reverse else "fwd"
             if self.gate == "matrix":  # a soft automaton: column-stochastic transitions from x_t
@@ -210,6 +216,8 @@ class GatedRecurrence(nn.Module):
                 self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`
                 continue
             v_BxLxF = ExactDense(self.state, clip, True, mix, scale, name=f"{prefix}value_{tag}")(x_BxLxD)
+            if scalars_BxLxS is not None:
+                v_BxLxF = v_BxLxF + ExactDense(self.state, clip, False, mix, scale, name=f"{prefix}scalar_value_{tag}")(scalars_BxLxS)
             if not isinstance(drive_mix, (int, float)) or drive_mix:  # integer steps: their count is exact however long
                 v_BxLxF = v_BxLxF + drive_mix * jax.lax.stop_gradient(jnp.round(v_BxLxF) - v_BxLxF)
             decay_F = exact_weight(  # only one of the two mixes is ever nonzero
@@ -222,6 +230,12 @@ class GatedRecurrence(nn.Module):
                 bias = nn.initializers.constant(self.gate_bias)
                 forget_BxLxF = nn.Dense(self.state, bias_init=bias, name=f"forget_{tag}")(x_BxLxD)
                 write_BxLxF = forget_BxLxF if self.gate == "tied" else nn.Dense(self.state, bias_init=bias, name=f"input_{tag}")(x_BxLxD)
+                if self.report_undecided:
+                    logits = (forget_BxLxF,) if self.gate == "tied" else (forget_BxLxF, write_BxLxF)
+                    for logit_BxLxF in logits:
+                        p_BxLxF = jax.nn.sigmoid(logit_BxLxF)
+                        undecided_BxL = jnp.sum(jnp.minimum(p_BxLxF, 1.0 - p_BxLxF), axis=-1)
+                        undecided_B = undecided_B + jnp.sum(jnp.where(valid_BxL, undecided_BxL, 0.0), axis=1)
                 if self.gate_snap:  # decided gates exactly 0 or 1: a shut gate keeps the state exactly
                     a_BxLxF = decay_F * (1.0 - self.snapped(jax.nn.sigmoid(forget_BxLxF)))
                     b_BxLxF = self.snapped(jax.nn.sigmoid(write_BxLxF)) * v_BxLxF
@@ -232,7 +246,8 @@ class GatedRecurrence(nn.Module):
             b_BxLxF = jnp.where(valid_BxL[..., None], b_BxLxF, 0.0)
             states.append(gated_scan(a_BxLxF, b_BxLxF, reverse=reverse))
             self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`; free unless asked for
-        return ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
+        out_BxLxD = ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
+        return (out_BxLxD, undecided_B) if self.report_undecided else out_BxLxD
 
     def snapped(self, p: jax.Array) -> jax.Array:
         """A gate within `gate_snap` of shut or open is exactly that (straight-through): nothing leaks
@@ -481,17 +496,23 @@ class FamilyModel(nn.Module):
             h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
         self.sow("intermediates", "stream_encoded", x_BxLxD)  # the stream, for `aocnn explain`
+        undecided = jnp.zeros(())  # with gate_decisive: how far the recurrences' gates are from 0 or 1
         for layer in range(cfg.layers):
             kind = cfg.kinds[layer % len(cfg.kinds)]
             if kind == "recurrence":
                 mix = GatedRecurrence(
                     cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
-                    cfg.gate_bias, cfg.gate_snap, name=f"recurrence{layer}")
+                    cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
-            x_BxLxD = x_BxLxD + mix(x_BxLxD, valid_BxL)
+            mixed = mix(x_BxLxD, valid_BxL, *((inputs["scalars"] * cfg.scalar_scale,)
+                                              if kind == "recurrence" and cfg.scalars_in_values else ()))
+            if kind == "recurrence" and cfg.gate_decisive:
+                mixed, undecided_B = mixed
+                undecided = undecided + jnp.mean(undecided_B)
+            x_BxLxD = x_BxLxD + mixed
             if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
                 exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
                 h_BxLxH = exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_a")(x_BxLxD) * \
@@ -506,6 +527,8 @@ class FamilyModel(nn.Module):
         outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(
             x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
         outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
+        if cfg.gate_decisive:
+            outputs["undecided_gates"] = undecided
         return outputs
 
 
@@ -560,6 +583,8 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
         exact_B = ok_B if exact_B is None else exact_B & ok_B
     if config.integer_pull:
         total = total + pull * config.integer_pull * outputs["integer_penalty"]
+    if config.gate_decisive:  # half-open recurrence gates cost something, ramped in with the pull (see `decisive`)
+        total = total + pull * config.gate_decisive * outputs["undecided_gates"]
     return total, exact_B
 
 
