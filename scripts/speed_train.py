@@ -11,8 +11,9 @@ lowering, XLA), its share waiting for data (the loop blocked on a generator or o
 and the rest (the jitted steps and the loop's own work); also the generators' own time, wherever it
 ran. The producer only helps with a second core: run it with `taskset -c 0,1` (or compare with `-c 0`).
 `--all` measures every registered neural part; `--producer-only` skips the in-the-loop runs (the
-shipped way of training only), and then also prints the shipped run's steps, examples and wall time
-(its meta.json) beside the shares measured here.
+shipped way of training only). Where shipped weights exist, it also prints their run's steps, examples
+and wall time (their meta.json) and the shares projected onto that many steps: compiling once, then
+this run's waiting and step time per step (a short run is mostly compiling; a shipped run is not).
 """
 
 from __future__ import annotations
@@ -100,26 +101,40 @@ def main() -> None:
                 print(f"  {spec} {mode} run {repeat + 1}: {runs[mode][-1]['wall']:.1f} s", file=sys.stderr, flush=True)
         print(f"{spec} ({task.name}), batch {task.train.batch_size}, "
               f"{next(iter(runs.values()))[0]['examples']:,} examples per run:")
-        walls = {}
+        walls, medians = {}, {}
         for mode, results in runs.items():
             med = {key: statistics.median(r[key] for r in results) for key in results[0]}
-            walls[mode] = med["wall"]
+            walls[mode], medians[mode] = med["wall"], med
             shares = ", ".join(f"{key} {med[key] / med['wall']:.0%}" for key in ("compile", "data wait", "step and loop"))
             print(f"  {mode:<16} wall {med['wall']:6.1f} s: {shares}; generators ran {med['generators'] / med['wall']:.0%} "
                   f"of wall; train_step compiled {med['train_step compiles']:.0f}x")
         if "in the loop" in walls:
             print(f"  wall with the producer thread / in the loop: {walls['producer thread'] / walls['in the loop']:.2f}")
-        shipped(task)
+        shipped(task, medians["producer thread"], args.steps)
 
 
-def shipped(task) -> None:
-    """The shipped weights' own training run, as their meta.json records it."""
+def projected(med: dict[str, float], measured_steps: int, steps: int) -> dict[str, float]:
+    """Shares of a run of `steps` steps: one compile (as measured), then the measured run's waiting and
+    step time per step, `steps` times."""
+    wait, rest = (med[key] / measured_steps * steps for key in ("data wait", "step and loop"))
+    wall = med["compile"] + wait + rest
+    return {"wall": wall, "compile": med["compile"] / wall, "data wait": wait / wall, "step and loop": rest / wall}
+
+
+def shipped(task, med: dict[str, float], measured_steps: int) -> None:
+    """The shipped weights' own training run, as their meta.json records it, and this run's shares
+    projected onto as many steps."""
     try:
         meta = checkpoint.read_meta(weights_path(task))
     except WeightsError:
         return
-    print(f"  shipped run: {meta.get('steps', 0):,} steps, {meta.get('examples_seen', 0):,} examples, "
+    steps = meta.get("steps") or 0
+    print(f"  shipped run: {steps:,} steps, {meta.get('examples_seen', 0):,} examples, "
           f"{meta.get('train_seconds', 0):,.0f} s on {', '.join(meta.get('trained_on') or ['?'])}")
+    if steps:
+        share = projected(med, measured_steps, steps)
+        print(f"  projected onto {steps:,} steps (producer thread): wall {share['wall']:,.0f} s: "
+              + ", ".join(f"{key} {share[key]:.0%}" for key in ("compile", "data wait", "step and loop")))
 
 
 if __name__ == "__main__":
