@@ -126,6 +126,22 @@ def test_undecided_recurrence_gates_are_reported_over_valid_positions_and_cost_w
         ModelConfig(vocab=3, gate_decisive=-0.1)
 
 
+def test_exact_biases_start_apart_only_when_asked():
+    """`exact_bias_init`: the recurrences' and readouts' exact biases start uniform in [-v, v] (two constants
+    that reach the answer the same way get the same gradient: started equal, they would be rounded together
+    for ever); 0 keeps them at 0, as every shipped config before it."""
+    head = DecoderConfig("x", kind="scalar", read="max")
+    def biases(v):
+        params = init(ModelConfig(vocab=3, width=4, state=2, mlp=0, gate="separate", decoders=(head,), exact_bias_init=v), 0)
+        return np.concatenate([np.ravel(params["recurrence0"][name]["bias"]) for name in ("exact_value_fwd", "exact_out")]
+                              + [np.ravel(params["decoder_x"]["exact_readout"]["bias"])])
+    assert np.all(biases(0.0) == 0.0)
+    apart = biases(0.1)
+    assert np.all(np.abs(apart) <= 0.1) and len(set(apart.tolist())) == len(apart)
+    with pytest.raises(ValueError, match="exact_bias_init"):
+        ModelConfig(vocab=3, exact_bias_init=-0.1)
+
+
 @pytest.mark.parametrize("direction", ["forward", "backward"])
 def test_a_one_way_recurrence_is_causal_in_its_direction(direction):
     layer = GatedRecurrence(width=3, state=4, direction=direction, gate="separate")

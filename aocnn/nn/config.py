@@ -129,6 +129,9 @@ class ModelConfig:
     integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
     exact_clip: bool = False  # exact_ weights clipped to [-1, 1], gradient straight through (NAU-style)
     exact_init: float = 0.0  # > 0: exact_ kernels and tables start uniform in [-exact_init, exact_init]
+    exact_bias_init: float = 0.0  # > 0: the exact biases of recurrences and readouts start uniform in [-v, v]: two
+    # constants that reach the answer the same way (a recurrence's output bias and the readout's) then differ, so
+    # they are not rounded up or down together for ever (0: all at 0, as before)
     exact_layers: int = -1  # how many leading recurrence layers are on the exact channel (-1: all)
     quantise: str = "none"  # none | weights (exact_ weights rounded) | drive (exact recurrences' decay and input rounded)
 
@@ -146,6 +149,8 @@ class ModelConfig:
                 raise ValueError(f"model.{name}: need >= 1, got {value}")
         if not 0 <= self.gate_snap < 0.5:
             raise ValueError(f"model.gate_snap: need 0 <= gate_snap < 0.5, got {self.gate_snap}")
+        if self.exact_bias_init < 0:
+            raise ValueError(f"model.exact_bias_init: need >= 0, got {self.exact_bias_init}")
         if self.gate_decisive < 0:
             raise ValueError(f"model.gate_decisive: need >= 0, got {self.gate_decisive}")
         if not self.scalar_scale > 0:

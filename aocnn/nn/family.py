@@ -99,6 +99,7 @@ class ExactDense(nn.Module):
     use_bias: bool = True
     integer_mix: float = 0.0
     init_scale: float = 0.0
+    bias_scale: float = 0.0  # > 0: the bias starts uniform in [-bias_scale, bias_scale], not at 0
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -106,7 +107,10 @@ class ExactDense(nn.Module):
         init = _uniform(self.init_scale) if self.init_scale else nn.initializers.lecun_normal()
         kernel = limit(self.param("kernel", init, (x.shape[-1], self.features)))
         y = x @ kernel
-        return y + limit(self.param("bias", nn.initializers.zeros, (self.features,))) if self.use_bias else y
+        if not self.use_bias:
+            return y
+        bias_init = _uniform(self.bias_scale) if self.bias_scale else nn.initializers.zeros
+        return y + limit(self.param("bias", bias_init, (self.features,)))
 
 
 class ExactEmbed(nn.Module):
@@ -196,6 +200,7 @@ class GatedRecurrence(nn.Module):
     gate_bias: float = 0.0
     gate_snap: float = 0.0
     report_undecided: bool = False  # also return, per record, the sum over positions of min(p, 1 - p) of every gate
+    bias_scale: float = 0.0  # exact biases start uniform in [-bias_scale, bias_scale] (0: at 0)
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
@@ -215,7 +220,7 @@ class GatedRecurrence(nn.Module):
                 states.append(automaton_scan(step_BxLxFxF, start_F, valid_BxL, reverse))
                 self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`
                 continue
-            v_BxLxF = ExactDense(self.state, clip, True, mix, scale, name=f"{prefix}value_{tag}")(x_BxLxD)
+            v_BxLxF = ExactDense(self.state, clip, True, mix, scale, self.bias_scale, name=f"{prefix}value_{tag}")(x_BxLxD)
             if scalars_BxLxS is not None:
                 v_BxLxF = v_BxLxF + ExactDense(self.state, clip, False, mix, scale, name=f"{prefix}scalar_value_{tag}")(scalars_BxLxS)
             if not isinstance(drive_mix, (int, float)) or drive_mix:  # integer steps: their count is exact however long
@@ -246,7 +251,7 @@ class GatedRecurrence(nn.Module):
             b_BxLxF = jnp.where(valid_BxL[..., None], b_BxLxF, 0.0)
             states.append(gated_scan(a_BxLxF, b_BxLxF, reverse=reverse))
             self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`; free unless asked for
-        out_BxLxD = ExactDense(self.width, clip, True, mix, scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
+        out_BxLxD = ExactDense(self.width, clip, True, mix, scale, self.bias_scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
         return (out_BxLxD, undecided_B) if self.report_undecided else out_BxLxD
 
     def snapped(self, p: jax.Array) -> jax.Array:
@@ -433,6 +438,7 @@ class Decoder(nn.Module):
     clip: bool = False
     integer_mix: float = 0.0
     init_scale: float = 0.0
+    bias_scale: float = 0.0  # the exact readout's bias starts uniform in [-bias_scale, bias_scale] (0: at 0)
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, window_BxLxWS: jax.Array | None = None) -> jax.Array:
@@ -440,7 +446,7 @@ class Decoder(nn.Module):
         hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
         if cfg.read == "each":  # the head at every position (0 past the record): B x L, or B x L x K factors
             readout = ExactDense(cfg.factors if cfg.kind == "product" else 1, self.clip, True, self.integer_mix,
-                                 self.init_scale, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
+                                 self.init_scale, self.bias_scale, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
             readout = jnp.where(valid_BxL[..., None], readout, 0.0)
             if cfg.gated:  # B x L x (2 + K): the gate's logits (off, on; surely off past the record), then the values
                 logits_BxLx2 = nn.Dense(2, name="gate")(hidden(x_BxLxD))
@@ -449,9 +455,9 @@ class Decoder(nn.Module):
             return readout if cfg.kind == "product" else readout[..., 0]
         pooled_BxE = read(x_BxLxD, valid_BxL, cfg.read)
         if cfg.kind == "scalar":
-            return ExactDense(1, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)[:, 0]
+            return ExactDense(1, self.clip, True, self.integer_mix, self.init_scale, self.bias_scale, name="exact_readout")(pooled_BxE)[:, 0]
         if cfg.kind == "product":  # B x K learned integer readouts; their product is the answer
-            return ExactDense(cfg.factors, self.clip, True, self.integer_mix, self.init_scale, name="exact_readout")(pooled_BxE)
+            return ExactDense(cfg.factors, self.clip, True, self.integer_mix, self.init_scale, self.bias_scale, name="exact_readout")(pooled_BxE)
         if cfg.kind == "class":
             return nn.Dense(cfg.classes, name="logits")(hidden(pooled_BxE))
         if cfg.kind == "sequence":  # padded positions: class 0 with certainty, so they never count against a record
@@ -503,7 +509,8 @@ class FamilyModel(nn.Module):
                 mix = GatedRecurrence(
                     cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
-                    cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), name=f"recurrence{layer}")
+                    cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), bias_scale=cfg.exact_bias_init,
+                    name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
@@ -524,7 +531,7 @@ class FamilyModel(nn.Module):
             self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
         reads_scalars = cfg.scalars and any(d.from_scalars for d in cfg.decoders)  # built only for heads that read it
         window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if reads_scalars else None
-        outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, name=f"decoder_{d.name}")(
+        outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, cfg.exact_bias_init, name=f"decoder_{d.name}")(
             x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
         outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
         if cfg.gate_decisive:
