@@ -28,7 +28,7 @@ class Decision:
 SPACE: tuple[Decision, ...] = (
     Decision("model.layers", (0, 1, 2, 3)),  # 0: encoder and heads only
     Decision("model.kinds", ("recurrence", "all_pairs", "recurrence,all_pairs")),
-    Decision("model.width", (4, 8, 16, 24, 32, 48, 64)),
+    Decision("model.width", (2, 4, 8, 16, 24, 32, 48, 64)),
     Decision("model.state", (1, 2, 4, 8, 16, 32)),
     Decision("model.direction", DIRECTIONS),
     Decision("model.gate", GATES),

@@ -88,3 +88,99 @@ def test_generated_input_has_the_real_shape():
 def test_the_generator_goes_far_beyond_on_request():
     groups = PUZZLE.records(d01.generate_input(3, n_groups=2_500, max_size=60, low=1, high=10**7))
     assert len(groups) == 2_500 and max(map(len, groups)) == 60 and max(v for g in groups for v in g) > 10**6
+
+
+def hand_set_params():
+    """Part 1's design with its rule written in by hand: stream channel 0 says "a number", channel 1 "a blank
+    line"; the state forgets at a blank line and takes in each number's value (its scalar, which the gates
+    never see); the stream's channel 0 carries it (plus the number's 1), and the head reads that channel's
+    max over the lines, less 1."""
+    from aocnn.nn import family
+
+    params = jax.tree_util.tree_map(np.zeros_like, family.init(d01.MOST_CONFIG.model, 0))
+    recurrence = params["recurrence0"]
+    params["encoder"]["exact_embed0"]["embedding"][d01.NUMBER_ID, 0] = 1
+    params["encoder"]["exact_embed0"]["embedding"][d01.BLANK_ID, 1] = 1
+    # gate logits of +-5, as decided as training leaves them (p = 0.993 or 0.007: within a snap of 0.02)
+    recurrence["forget_fwd"]["kernel"][1, 0], recurrence["forget_fwd"]["bias"][0] = 10, -5
+    recurrence["input_fwd"]["kernel"][0, 0], recurrence["input_fwd"]["bias"][0] = 10, -5
+    recurrence["exact_scalar_value_fwd"]["kernel"][0, 0] = 1
+    recurrence["exact_decay_fwd"][:] = 1
+    recurrence["exact_out"]["kernel"][0, 0] = 1
+    params["decoder_most"]["exact_readout"]["kernel"][0, 0] = 1
+    params["decoder_most"]["exact_readout"]["bias"][0] = -1
+    return params
+
+
+jax = pytest.importorskip("jax")
+
+
+@pytest.mark.parametrize("snap", [0.02, 0.0])
+def test_part_1_design_is_exact_when_set_by_hand_only_with_snapped_gates(snap):
+    """2,500 elves of up to 60 numbers to 10^5 (real inputs: 270 of up to 15 to 69,814): the largest total
+    exactly, because a snapped gate is exactly shut or open. Without the snap the same gates keep only
+    0.993 of a total per line and let 0.7% of an earlier elf through."""
+    from dataclasses import replace
+
+    from aocnn.nn import family
+
+    config = replace(d01.MOST_CONFIG.model, gate_snap=snap)
+    rng = np.random.default_rng(7)
+    records = [d01.random_groups(rng, 2_500, 60, 1, 100_000) for _ in range(2)]
+    records[1][1_000] = [100_000] * 60  # the largest elf in the middle, with a long stream after it
+    width = max(len(d01.lines_of(groups)[0]) for groups in records)
+    out = family.FamilyModel(config).apply({"params": hand_set_params()}, d01.group_inputs(records, width))
+    values, sure = family.decode(config, out)["most"]
+    expected = [d01.part1(groups) for groups in records]
+    if snap:
+        assert values.tolist() == expected and sure.all()
+    else:
+        assert not (values.tolist() == expected and sure.all())
+
+
+# --- part 1's network: tokens, training data, the shipped weights ---------------------------------
+
+TEST_SEED = 220_100  # not a training seed
+
+
+def test_an_input_is_one_position_per_line_with_each_number_as_its_scalar():
+    inputs = d01.group_inputs([[[5, 7], [30]], [[2]]], 6)
+    assert inputs["ids"].tolist() == [[1, 1, 2, 1, 0, 0], [1, 0, 0, 0, 0, 0]]
+    assert inputs["scalars"][..., 0].tolist() == [[5, 7, 0, 30, 0, 0], [2, 0, 0, 0, 0, 0]]
+    assert inputs["lengths"].tolist() == [4, 1]
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_agree_with_the_oracle(far):
+    records, inputs, targets = d01.most_examples(np.random.default_rng(TEST_SEED), 200, d01.MOST_CONFIG.data, far)
+    assert targets["most"].tolist() == [oracle(text_of(groups + [[0], [0]]))[0] for groups in records]
+    low, high = d01.FAR_GROUPS if far else d01.TRAIN_GROUPS
+    assert all(low <= len(groups) <= high for groups in records)
+    assert max(max(map(max, groups)) for groups in records) <= (d01.FAR_HIGH if far else d01.TRAIN_HIGH)
+    assert any(0 in group for groups in records for group in groups) != far  # 0s (and tiny totals) in range only
+
+
+@pytest.fixture(scope="module")
+def network():
+    from aocnn import runner
+
+    return runner.load_neural(PUZZLE, 1)
+
+
+def test_shipped_weights_are_exact_on_fresh_training_style_inputs(network):
+    from aocnn.nn.family import decode
+
+    rng = np.random.default_rng(TEST_SEED)
+    records = [d01.random_groups(rng, int(rng.integers(1, 9)), d01.TRAIN_SIZE, 0, d01.TRAIN_HIGH) for _ in range(3000)]
+    said, sure = decode(network.task.config.model, network(d01.group_inputs(records, 8 * 7)))["most"]
+    wrong = [groups for groups, s, ok in zip(records, said, sure) if not ok or s != d01.part1(groups)]
+    assert not wrong, f"{len(wrong)} of {len(records)} inputs not exact, e.g. {wrong[0]}"
+
+
+def test_shipped_weights_on_full_inputs_far_ones_and_past_the_exact_range(network):
+    for text in [d01.generate_input(TEST_SEED), d01.generate_input(TEST_SEED + 1, 2_500, 60, 1, 100_000), "7\n",
+                 "1\n2\n\n3\n", "0\n", "0\n\n0\n0\n\n0\n"]:
+        result = network.solve(PUZZLE.records(text))
+        assert (result.answer, result.low_confidence) == (oracle(text + "\n0\n\n0\n")[0], 0)
+    past = PUZZLE.records(d01.generate_input(TEST_SEED + 2, 50, 60, 1, 10**7))  # running totals past 2^23
+    assert network.solve(past).low_confidence == 1

@@ -59,7 +59,7 @@ def test_the_space_is_narrowed_by_fixed_fields_missing_fields_and_memory():
     assert "model.aggregate" in [d.field for d in search.decisions_of(short)]
     outside = dataclasses.replace(task.config, model=dataclasses.replace(task.config.model, width=5))
     assert search_space.outside(outside, search.decisions_of(task)) == [
-        "model.width=5 (choices: 4, 8, 16, 24, 32, 48, 64)"]
+        "model.width=5 (choices: 2, 4, 8, 16, 24, 32, 48, 64)"]
     with pytest.raises(Exception, match="cannot fix model.vocab"):
         search_space.space(task.config, ("model.vocab",))
 

@@ -1,0 +1,79 @@
+"""Measure 2022/1 part 1's network on fresh inputs, in the solver's view (exact, low-confidence, confidently
+wrong): training-style inputs (1-8 elves of up to 6 numbers of 0-20, a fifth of the inputs 0-3; a tenth as
+many of 1-20), generated full inputs (real shape: 235-270 elves of 1-15 numbers to 69,814), inputs of 2,500 elves of up to 60 numbers to 100,000 (beyond
+training and real inputs, inside the declared exact range), and inputs whose numbers reach 10^7 (past it:
+they must be flagged, never answered wrong).
+
+    python scripts/measure_2022_01.py --records 100000 --inputs 20 --far 20 --huge 5
+    python scripts/measure_2022_01.py --root /tmp/seed1   # weights trained with `aocnn train ... --out /tmp/seed1`
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from aocnn import registry, runner
+from aocnn.nn.family import decode
+from aocnn.nn.measure import Outcomes
+from solvers.y2022 import d01
+
+MEASURE_SEED = 22_010_000  # inputs no test or training uses
+CHUNK = 8_192  # training-style inputs per forward pass
+
+
+def training_style(network, rng: np.random.Generator, count: int, lowest: int | None = None) -> Outcomes:
+    """Each input its own record, decoded as a solve decodes it: inputs as training draws them (`lowest`
+    None), or 1-8 elves of numbers from `lowest` to 20."""
+    total = Outcomes()
+    low, high = d01.TRAIN_GROUPS
+    width = high * (d01.TRAIN_SIZE + 1)
+    for start in range(0, count, CHUNK):
+        n = min(CHUNK, count - start)
+        if lowest is None:
+            records, _, _ = d01.most_examples(rng, n, network.task.config.data, False)
+        else:
+            records = [d01.random_groups(rng, int(rng.integers(low, high + 1)), d01.TRAIN_SIZE, lowest, d01.TRAIN_HIGH)
+                       for _ in range(n)]
+        said, sure = decode(network.task.config.model, network(d01.group_inputs(records, width)))["most"]
+        total += Outcomes.of(said, sure, np.array([d01.part1(groups) for groups in records]))
+    return total
+
+
+def solved(network, texts: list[str]) -> Outcomes:
+    """Full inputs through the solver (its declared range check included)."""
+    total = Outcomes()
+    for text in texts:
+        groups = d01.parse(text)
+        said = network.solve(groups)
+        total += Outcomes.of(np.array([said.answer]), np.array([said.low_confidence == 0]), np.array([d01.part1(groups)]))
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
+    parser.add_argument("--records", type=int, default=100_000, help="training-style inputs")
+    parser.add_argument("--inputs", type=int, default=20, help="generated full inputs of real shape")
+    parser.add_argument("--far", type=int, default=20, help="inputs of 2,500 elves of up to 60 numbers to 100,000")
+    parser.add_argument("--huge", type=int, default=5, help="inputs of 2,500 elves of up to 60 numbers to 10^7")
+    parser.add_argument("--allow-unconverged", action="store_true", help="measure weights saved unconverged too")
+    args = parser.parse_args()
+    network = runner.load_neural(registry.get(2022, 1), 1, root=args.root, allow_unconverged=args.allow_unconverged)
+    rng = np.random.default_rng(MEASURE_SEED)
+    print(f"training-style (numbers 0-20, a fifth of the inputs 0-3): {training_style(network, rng, args.records)}",
+          flush=True)
+    print(f"training-style without 0s (numbers 1-20, totals of 5 or more): "
+          f"{training_style(network, rng, args.records // 10, lowest=1)}", flush=True)
+    seeds = iter(range(MEASURE_SEED, MEASURE_SEED + 10**6))
+    print(f"full inputs: {solved(network, [d01.generate_input(next(seeds)) for _ in range(args.inputs)])}", flush=True)
+    far = [d01.generate_input(next(seeds), 2_500, 60, 1, 100_000) for _ in range(args.far)]
+    print(f"2,500 elves of up to 60 numbers to 100,000: {solved(network, far)}", flush=True)
+    huge = [d01.generate_input(next(seeds), 2_500, 60, 1, 10**7) for _ in range(args.huge)]
+    print(f"2,500 elves of up to 60 numbers to 10^7 (past the exact range): {solved(network, huge)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
