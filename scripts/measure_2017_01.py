@@ -8,14 +8,11 @@ lines of 20,000 digits, and generated full inputs.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
 from aocnn import registry, runner
 from aocnn.nn.family import decode
-from aocnn.nn.measure import Outcomes
+from aocnn.nn.measure import Outcomes, script_parser
 from solvers.y2017 import d01
 
 MEASURE_SEED = 17_010_000  # lines and inputs no test or training uses
@@ -35,13 +32,9 @@ def outcomes(network, digits: np.ndarray, lengths: np.ndarray) -> Outcomes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
-    parser.add_argument("--lines", type=int, default=100_000, help="training-style lines")
-    parser.add_argument("--long", type=int, default=1_000, help="lines of real length")
-    parser.add_argument("--huge", type=int, default=100, help="lines of 20,000 digits")
-    parser.add_argument("--inputs", type=int, default=20)
-    parser.add_argument("--allow-unconverged", action="store_true", help="measure weights saved unconverged too")
+    parser = script_parser(__doc__, {
+        "lines": (100_000, "training-style lines"), "long": (1_000, "lines of real length"),
+        "huge": (100, "lines of 20,000 digits"), "inputs": (20, "generated full inputs")})
     args = parser.parse_args()
     puzzle = registry.get(2017, 1)
     network = runner.load_neural(puzzle, 1, root=args.root, allow_unconverged=args.allow_unconverged)

@@ -10,14 +10,11 @@ they must be flagged, never answered wrong).
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
 from aocnn import registry, runner
 from aocnn.nn.family import decode
-from aocnn.nn.measure import Outcomes
+from aocnn.nn.measure import Outcomes, script_parser
 from solvers.y2022 import d01
 
 MEASURE_SEED = 22_010_000  # inputs no test or training uses
@@ -53,13 +50,10 @@ def solved(network, texts: list[str]) -> Outcomes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
-    parser.add_argument("--records", type=int, default=100_000, help="training-style inputs")
-    parser.add_argument("--inputs", type=int, default=20, help="generated full inputs of real shape")
-    parser.add_argument("--far", type=int, default=20, help="inputs of 2,500 elves of up to 60 numbers to 100,000")
-    parser.add_argument("--huge", type=int, default=5, help="inputs of 2,500 elves of up to 60 numbers to 10^7")
-    parser.add_argument("--allow-unconverged", action="store_true", help="measure weights saved unconverged too")
+    parser = script_parser(__doc__, {
+        "records": (100_000, "training-style inputs"), "inputs": (20, "generated full inputs of real shape"),
+        "far": (20, "inputs of 2,500 elves of up to 60 numbers to 100,000"),
+        "huge": (5, "inputs of 2,500 elves of up to 60 numbers to 10^7")})
     args = parser.parse_args()
     network = runner.load_neural(registry.get(2022, 1), 1, root=args.root, allow_unconverged=args.allow_unconverged)
     rng = np.random.default_rng(MEASURE_SEED)

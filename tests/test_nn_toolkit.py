@@ -180,3 +180,16 @@ def test_outcomes_tally_exact_low_confidence_and_confidently_wrong_apart():
     tally = Outcomes.of(said, sure, truth)
     assert (tally.right, tally.unsure, tally.wrong, tally.records) == (2, 2, 1, 5)
     assert str(tally + tally) == "4/10 exact, 4 low-confidence, 2 confidently wrong"
+
+
+def test_a_measuring_script_names_its_weights_and_its_sets():
+    from pathlib import Path
+
+    from aocnn.nn.measure import script_parser
+
+    parser = script_parser("doc", {"lines": (100, "how many lines"), "inputs": (20, "full inputs")})
+    assert vars(parser.parse_args([])) == {"root": None, "allow_unconverged": False, "lines": 100, "inputs": 20}
+    args = parser.parse_args(["--root", "/tmp/seed1", "--lines", "7", "--allow-unconverged"])
+    assert (args.root, args.lines, args.inputs, args.allow_unconverged) == (Path("/tmp/seed1"), 7, 20, True)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--lines", "many"])

@@ -6,7 +6,9 @@ from training's and from its held-out checks, and far more of them than the stop
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -15,6 +17,17 @@ from aocnn.nn.task import NeuralTask
 
 MEASURE_OFFSET = 7_777_777  # a random stream that neither training nor its held-out sets use
 CHUNK = 1024
+
+
+def script_parser(doc: str, counts: dict[str, tuple[int, str]]) -> argparse.ArgumentParser:
+    """A measuring script's arguments: which weights (`--root`, `--allow-unconverged`) and how many records
+    of each set (`counts`: name -> (default, help))."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=None, help="weights root (default: the shipped weights/)")
+    parser.add_argument("--allow-unconverged", action="store_true", help="measure weights saved unconverged too")
+    for name, (default, text) in counts.items():
+        parser.add_argument(f"--{name}", type=int, default=default, help=text)
+    return parser
 
 
 @dataclass(frozen=True)
