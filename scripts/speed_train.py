@@ -35,10 +35,13 @@ from aocnn.nn.model import weights_path
 
 
 def endless(task, steps: int):
-    """The task with its stop rule off, so every run takes `steps` steps."""
+    """The task with its stop rule off, so every run takes `steps` steps, and without its finalize step (whose
+    checks after training would run `exact_evals` times: a real run's last few seconds, not its steps)."""
     if task.configure is not None:
-        return task.configure(override(task.config, [f"train.exact_evals={10**9}", f"train.max_steps={steps}"]))
-    return dataclasses.replace(task, train=dataclasses.replace(task.train, exact_evals=10**9, max_steps=steps))
+        task = task.configure(override(task.config, [f"train.exact_evals={10**9}", f"train.max_steps={steps}"]))
+    else:
+        task = dataclasses.replace(task, train=dataclasses.replace(task.train, exact_evals=10**9, max_steps=steps))
+    return dataclasses.replace(task, finalize=None)
 
 
 def timed(task):
