@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
 from hypothesis import given
@@ -111,8 +112,6 @@ def hand_set_params():
     params["decoder_most"]["exact_readout"]["bias"][0] = -1
     return params
 
-
-jax = pytest.importorskip("jax")
 
 
 @pytest.mark.parametrize("snap", [0.02, 0.0])
