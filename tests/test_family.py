@@ -743,3 +743,33 @@ def test_gate_biases_start_where_configured_and_numbers_can_stay_out_of_the_stre
     assert params["decoder_x"]["exact_readout"]["kernel"].shape == (cfg.window, 2)  # the window's numbers, nothing else
     with pytest.raises(ValueError, match="from_scalars needs model.scalars"):
         small(decoders=(DecoderConfig("x", kind="product", read="each", from_scalars=True),))
+
+
+@pytest.mark.parametrize("scalars", [False, True])
+def test_values_that_never_read_the_stream_add_exact_integers_whatever_the_stream_holds(scalars):
+    """values_from_stream=False: v_t is a constant per channel (or a map of the scalars plus a bias), so a
+    gated sum counts exactly while the tables, which steer only the gates, hold anything at all."""
+    cfg = small(gate="separate", gate_snap=0.02, direction="forward", values_from_stream=False, mlp=0, state=1,
+                scalars=int(scalars), scalars_in_stream=False, scalars_in_values=scalars)
+    params = jax.tree_util.tree_map(np.array, init(cfg, 0))  # writable copies
+    recurrence = params["recurrence0"]
+    assert "exact_value_fwd" not in recurrence
+    value = recurrence["exact_scalar_value_fwd" if scalars else "exact_constant_value_fwd"]
+    if scalars:
+        value["kernel"][:], value["bias"][:] = 2.0, 1.0  # v = 2 s + 1
+    else:
+        value[:] = 1.0  # v = 1: a count
+    for gate, bias in (("forget_fwd", -10.0), ("input_fwd", 10.0)):  # keep everything, write everywhere: snapped
+        recurrence[gate]["kernel"][:], recurrence[gate]["bias"][:] = 0.0, bias
+    rng = np.random.default_rng(0)
+    for name in params["encoder"]:
+        params["encoder"][name]["embedding"] = rng.normal(0, 100, params["encoder"][name]["embedding"].shape)
+    batch = inputs([[1, 2, 3, 4, 1, 2, 0], [4, 4, 3, 0, 0, 0, 0]], [6, 3])
+    numbers = np.array([[3, 0, 5, 1, 0, 7, 9], [2, 2, 2, 0, 0, 0, 0]], np.float32)[..., None]
+    if scalars:
+        batch["scalars"] = jnp.asarray(numbers)
+    _, state = FamilyModel(cfg).apply({"params": params}, batch, mutable=["intermediates"])
+    h_BxL = np.asarray(state["intermediates"]["recurrence0"]["state_fwd"][0])[..., 0]
+    per_step = 2 * numbers[..., 0] + 1 if scalars else np.ones((2, 7))
+    valid = np.arange(7)[None, :] < np.array([[6], [3]])
+    assert h_BxL.tolist() == np.cumsum(np.where(valid, per_step, 0), axis=1).tolist()

@@ -100,6 +100,9 @@ class ModelConfig:
     # steer (a gate) never depends on how large the numbers are
     scalars_in_values: bool = False  # recurrences' values also read the scalars, their gates never (with
     # scalars_in_stream=False: a running sum of the numbers whose resets the ids alone decide)
+    values_from_stream: bool = True  # False: recurrences' values never read the stream, only the scalars and a bias
+    # (with scalars_in_values) or a constant per channel, so a gated sum adds integers exactly (a count, a sum of the
+    # numbers) whatever floats the ids put in the stream, and the ids, through the gates, decide only where
     scalar_scale: float = 1.0  # the exact channel reads scalars x this: large integers (character codes, places) in
     # a range where Adam's steps on its weights stay small against the ids' embeddings (1: as they are)
     exact_tables: bool = True  # the ids' embedding tables on the exact channel (False: plain float tables, e.g. when

@@ -201,6 +201,7 @@ class GatedRecurrence(nn.Module):
     gate_snap: float = 0.0
     report_undecided: bool = False  # also return, per record, the sum over positions of min(p, 1 - p) of every gate
     bias_scale: float = 0.0  # exact biases start uniform in [-bias_scale, bias_scale] (0: at 0)
+    values_from_stream: bool = True  # False: v_t reads only the scalars given (and a bias), or is a constant per channel
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
@@ -220,9 +221,17 @@ class GatedRecurrence(nn.Module):
                 states.append(automaton_scan(step_BxLxFxF, start_F, valid_BxL, reverse))
                 self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`
                 continue
-            v_BxLxF = ExactDense(self.state, clip, True, mix, scale, self.bias_scale, name=f"{prefix}value_{tag}")(x_BxLxD)
-            if scalars_BxLxS is not None:
-                v_BxLxF = v_BxLxF + ExactDense(self.state, clip, False, mix, scale, name=f"{prefix}scalar_value_{tag}")(scalars_BxLxS)
+            if self.values_from_stream:
+                v_BxLxF = ExactDense(self.state, clip, True, mix, scale, self.bias_scale, name=f"{prefix}value_{tag}")(x_BxLxD)
+                if scalars_BxLxS is not None:
+                    v_BxLxF = v_BxLxF + ExactDense(self.state, clip, False, mix, scale, name=f"{prefix}scalar_value_{tag}")(scalars_BxLxS)
+            elif scalars_BxLxS is not None:  # a constant and the numbers only: nothing the ids put in the stream
+                v_BxLxF = ExactDense(self.state, clip, True, mix, scale, self.bias_scale,
+                                     name=f"{prefix}scalar_value_{tag}")(scalars_BxLxS)
+            else:  # a constant per channel (a count of the positions whose gate is open)
+                init = _uniform(self.bias_scale) if self.bias_scale else nn.initializers.ones
+                constant_F = exact_weight(self.param(f"{prefix}constant_value_{tag}", init, (self.state,)), clip, mix)
+                v_BxLxF = jnp.broadcast_to(constant_F, x_BxLxD.shape[:2] + (self.state,))
             if not isinstance(drive_mix, (int, float)) or drive_mix:  # integer steps: their count is exact however long
                 v_BxLxF = v_BxLxF + drive_mix * jax.lax.stop_gradient(jnp.round(v_BxLxF) - v_BxLxF)
             decay_F = exact_weight(  # only one of the two mixes is ever nonzero
@@ -510,7 +519,7 @@ class FamilyModel(nn.Module):
                     cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
                     cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), bias_scale=cfg.exact_bias_init,
-                    name=f"recurrence{layer}")
+                    values_from_stream=cfg.values_from_stream, name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
