@@ -66,22 +66,61 @@ def test_generator_has_the_real_shape():
     assert d02.generate_input(3) == text != d02.generate_input(4)
 
 
-# --- neural: the design tried (not shipped: see the module docstring) ----------------------------
+# --- neural: tokens, training data, the shipped weights ----------------------------------------
 
-def test_the_tallies_write_lo_and_hi_along_the_password():
-    [inputs] = list(d02.encode([d02.Entry(2, 4, "a", "abaaa")]))
-    assert inputs["ids"][0, :5, 2].tolist() == [1, 1, 2, 2, 3] and inputs["ids"][0, 5:, 2].tolist() == [0, 0, 0]
-    assert inputs["ids"][0, :5, 0].tolist() == [1, 2, 1, 1, 1] and set(inputs["ids"][0, :5, 1].tolist()) == {1}
-    assert inputs["lengths"].tolist() == [5]
+def test_part_2_marks_lo_and_hi_on_a_third_channel():
+    [inputs] = list(d02.encode([d02.Entry(2, 4, "a", "abaaa")], part=2))
+    assert inputs["ids"][0, :, 0].tolist() == [1, 2, 1, 1, 1, 0, 0, 0]
+    assert inputs["ids"][0, :, 1].tolist() == [1] * 5 + [0] * 3
+    assert inputs["ids"][0, :, 2].tolist() == [3, 1, 3, 2, 3, 0, 0, 0]
+    assert inputs["lengths"].tolist() == [5] and "scalars" not in inputs
+
+
+def test_part_1_puts_lo_and_hi_on_a_policy_position_before_the_password():
+    [inputs] = list(d02.encode([d02.Entry(2, 4, "b", "abaaa")], part=1))
+    assert inputs["ids"][0, :6, 0].tolist() == [d02.POLICY, 1, 2, 1, 1, 1]
+    assert inputs["ids"][0, :6, 1].tolist() == [2] * 6
+    assert inputs["scalars"][0, :3].tolist() == [[2, 4], [0, 0], [0, 0]] and not inputs["scalars"][0, 1:].any()
+    assert inputs["lengths"].tolist() == [6]
 
 
 @pytest.mark.parametrize("part", [1, 2])
-def test_training_targets_agree_with_the_oracle(part):
-    rule = d02.count_valid if part == 1 else d02.position_valid
-    entries, _, targets = d02.examples(np.random.default_rng(0), 300, d02.CONFIG.data, part == 2, rule)
+@pytest.mark.parametrize("far", [False, True])
+def test_training_targets_agree_with_the_oracle(part, far):
+    entries, _, targets = d02.examples(np.random.default_rng(TEST_SEED), 300, d02.config(part).data, far, part)
     lines = [f"{e.lo}-{e.hi} {e.letter}: {e.password}" for e in entries]
     assert targets["valid"].tolist() == [int(oracle(line)[part - 1]) for line in lines]
+    low, high = d02.FAR_LENGTHS if far else d02.TRAIN_LENGTHS
+    assert all(low <= len(e.password) <= high for e in entries)
 
 
-def test_no_network_is_registered_until_one_is_exact():
-    assert PUZZLE.neural == {}
+def test_only_part_2_has_a_network():
+    assert sorted(PUZZLE.neural) == [2]
+
+
+@pytest.fixture(scope="module")
+def network():
+    from aocnn import runner
+
+    return runner.load_neural(PUZZLE, 2)
+
+
+@pytest.mark.parametrize("lengths", [d02.TRAIN_LENGTHS, d02.FAR_LENGTHS])
+def test_shipped_part_2_is_exact_on_fresh_lines(network, lengths):
+    from aocnn.nn.family import decode
+
+    rng = np.random.default_rng(TEST_SEED + lengths[1])
+    entries = [d02.random_entry(rng, *lengths, 0.5) for _ in range(3000 if lengths == d02.TRAIN_LENGTHS else 500)]
+    [inputs] = list(d02.encode(entries, part=2))
+    said, sure = decode(network.task.config.model, network(inputs))["valid"]
+    wrong = [e for e, s, ok in zip(entries, said, sure) if not ok or s != d02.position_valid(e)]
+    assert not wrong, f"{len(wrong)} of {len(entries)} lines not exact, e.g. {wrong[0]}"
+
+
+def test_shipped_part_2_on_a_full_input_and_past_its_range(network):
+    entries = PUZZLE.records(d02.generate_input(TEST_SEED))
+    result = network.solve(entries)
+    assert (result.answer, result.low_confidence) == (d02.part2(entries), 0)
+    rng = np.random.default_rng(TEST_SEED)
+    past = [d02.random_entry(rng, d02.MAX_LENGTH + 1, d02.MAX_LENGTH + 20, 0.5) for _ in range(3)]
+    assert network.solve(entries[:5] + past).low_confidence == 3
