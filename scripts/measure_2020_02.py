@@ -25,7 +25,7 @@ def lines(network, part: int, rng: np.random.Generator, count: int, lengths: tup
     rule = d02.count_valid if part == 1 else d02.position_valid
     total = Outcomes()
     for start in range(0, count, CHUNK):
-        entries = [d02.random_entry(rng, *lengths, at_end) for _ in range(min(CHUNK, count - start))]
+        entries = d02.random_entries(rng, min(CHUNK, count - start), *lengths, at_end)
         [inputs] = list(d02.encode(entries, part))
         said, sure = d02.combine(decode(network.task.config.model, network(inputs)), entries)
         total += Outcomes.of(said, sure, np.array([rule(e) for e in entries]))

@@ -66,6 +66,18 @@ def test_generator_has_the_real_shape():
     assert d02.generate_input(3) == text != d02.generate_input(4)
 
 
+@pytest.mark.parametrize("lengths, at_end", [((2, 20), 0.25), ((60, 100), 0.5), ((2, 3), 1.0)])
+def test_generated_lines_keep_the_policy_rules_and_land_near_their_edges(lengths, at_end):
+    entries = d02.random_entries(np.random.default_rng(TEST_SEED), 4000, *lengths, at_end)
+    assert all(1 <= e.lo < e.hi <= len(e.password) and lengths[0] <= len(e.password) <= lengths[1] for e in entries)
+    assert all(set(e.password) <= set(d02.LETTERS) for e in entries)
+    counts = np.array([e.password.count(e.letter) for e in entries])
+    assert all(e.lo - 3 <= count <= e.hi + 3 or count in (0, len(e.password)) for e, count in zip(entries, counts))
+    at_lo = np.mean([e.password[e.lo - 1] == e.letter for e in entries])
+    assert abs(at_lo - at_end) < 0.05 or at_end == 1.0 and at_lo == 1.0
+    assert len({len(e.password) for e in entries}) == lengths[1] - lengths[0] + 1
+
+
 # --- neural: tokens, training data, the shipped weights ----------------------------------------
 
 def test_part_2_marks_lo_and_hi_on_a_third_channel():
@@ -110,7 +122,7 @@ def test_shipped_part_2_is_exact_on_fresh_lines(network, lengths):
     from aocnn.nn.family import decode
 
     rng = np.random.default_rng(TEST_SEED + lengths[1])
-    entries = [d02.random_entry(rng, *lengths, 0.5) for _ in range(3000 if lengths == d02.TRAIN_LENGTHS else 500)]
+    entries = d02.random_entries(rng, 3000 if lengths == d02.TRAIN_LENGTHS else 500, *lengths)
     [inputs] = list(d02.encode(entries, part=2))
     said, sure = decode(network.task.config.model, network(inputs))["valid"]
     wrong = [e for e, s, ok in zip(entries, said, sure) if not ok or s != d02.position_valid(e)]
@@ -122,5 +134,5 @@ def test_shipped_part_2_on_a_full_input_and_past_its_range(network):
     result = network.solve(entries)
     assert (result.answer, result.low_confidence) == (d02.part2(entries), 0)
     rng = np.random.default_rng(TEST_SEED)
-    past = [d02.random_entry(rng, d02.MAX_LENGTH + 1, d02.MAX_LENGTH + 20, 0.5) for _ in range(3)]
+    past = d02.random_entries(rng, 3, d02.MAX_LENGTH + 1, d02.MAX_LENGTH + 20)
     assert network.solve(entries[:5] + past).low_confidence == 3

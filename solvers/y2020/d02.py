@@ -9,7 +9,7 @@ the password lowercase letters (as every real input: 1,000 lines, hi <= 20, pass
 letters); anything else is an error naming its line, for both solvers.
 
 Part 2's neural solver, score 5: the shared family (aocnn.nn.family), configured only, trained on each
-line's valid-or-not (a 2-way class), no hints (weights/2020_02/part2: seed 1, 12,034 parameters).
+line's valid-or-not (a 2-way class), no hints (weights/2020_02/part2: seed 0, 12,034 parameters).
 - Tokens: one position per password letter, three id channels: the letter, the policy letter c (at every
   position), and a mark (1 at position lo, 2 at position hi, 3 elsewhere).
 - Network: a per-position ReLU MLP (128) on the summed embeddings (plain tables: the ids only steer), one
@@ -25,9 +25,10 @@ line's valid-or-not (a 2-way class), no hints (weights/2020_02/part2: seed 1, 12
   with half, one check alone says nothing about an exclusive-or, and training sees no gradient towards
   it); the stop rule also demands 60-100 letters with lo and hi to 99. Learning rate 0.003: at 0.01 part 2
   converged for one schedule and stalled at 10-30% for another. With an encoder MLP of 64, seed 0 converged
-  (5,500 steps) and seed 2 after 300 more at lr 0.001, but seed 1 never learned the letter d (95.5% of held-out lines after 15,000 steps, every miss
-  had c = d); with 128, seeds 1 and 2 converged in 7,200 and 6,800 steps, and seed 0 stopped at 5,900
-  with one final check at 99.95% and converged 300 steps later at lr 0.001 (`--continue-from`).
+  (5,500 steps) and seed 2 after 300 more at lr 0.001, but seed 1 never learned the letter d (95.5% of
+  held-out lines after 15,000 steps, every miss had c = d). With 128 all three converge: seeds 0, 1 and 2
+  in 2,500, 6,300 and 7,200 steps (16-37 s, with `random_entries` vectorised; the per-line generator
+  before it made training wait on data 64% of the time, and its seeds took 5,900-7,200 steps).
 - Measured: `python scripts/measure_2020_02.py --part 2` (and `--root DIR` for other seeds): see the
   README row.
 
@@ -114,28 +115,38 @@ def part2(entries: list[Entry]) -> int:
 
 # --- generator ------------------------------------------------------------------------------
 
-def random_entry(rng: np.random.Generator, min_length: int, max_length: int, at_end: float = 0.5) -> Entry:
-    """A policy and a password of min..max letters: c at lo and at hi with probability `at_end` each,
-    and about as many c's in all as the policy's range, a few more or fewer (both parts land near
-    their edges)."""
-    length = int(rng.integers(min_length, max_length + 1))
-    lo = int(rng.integers(1, length))
-    hi = int(rng.integers(lo + 1, length + 1))
-    letter = LETTERS[rng.integers(26)]
-    others = [ch for ch in LETTERS if ch != letter]
-    chars = np.array([others[i] for i in rng.integers(0, 25, length)])
-    at_ends = rng.random(2) < at_end
-    count = int(np.clip(rng.integers(lo - 3, hi + 4), at_ends.sum(), length - 2 + at_ends.sum()))
-    rest = np.setdiff1d(np.arange(length), [lo - 1, hi - 1])
-    chars[rng.choice(rest, count - int(at_ends.sum()), replace=False)] = letter
-    chars[[lo - 1, hi - 1]] = np.where(at_ends, letter, chars[[lo - 1, hi - 1]])
-    return Entry(lo, hi, letter, "".join(chars))
+def random_entries(rng: np.random.Generator, n: int, min_length: int, max_length: int,
+                   at_end: float = 0.5) -> list[Entry]:
+    """`n` policies and passwords of min..max letters (uniform): c at lo and at hi with probability
+    `at_end` each, and about as many c's in all as the policy's range, a few more or fewer (both parts
+    land near their edges). Vectorised: one batch of training lines costs well under a train step."""
+    lengths = rng.integers(min_length, max_length + 1, n)
+    lo = rng.integers(1, lengths)
+    hi = rng.integers(lo + 1, lengths + 1)
+    letter = rng.integers(0, 26, n)
+    others = rng.integers(0, 25, (n, max_length))
+    chars = others + (others >= letter[:, None])  # any letter but c
+    at_ends = rng.random((n, 2)) < at_end
+    fixed = at_ends.sum(axis=1)
+    count = np.clip(rng.integers(lo - 3, hi + 4), fixed, lengths - 2 + fixed)
+    places = np.arange(max_length)[None, :]
+    elsewhere = (places < lengths[:, None]) & (places != (lo - 1)[:, None]) & (places != (hi - 1)[:, None])
+    order = np.argsort(np.where(elsewhere, rng.random((n, max_length)), 2.0), axis=1)
+    chosen = np.zeros((n, max_length), bool)
+    np.put_along_axis(chosen, order, places < (count - fixed)[:, None], axis=1)  # the first count - fixed of a shuffle
+    chars = np.where(chosen, letter[:, None], chars)
+    rows = np.arange(n)
+    chars[rows, lo - 1] = np.where(at_ends[:, 0], letter, chars[rows, lo - 1])
+    chars[rows, hi - 1] = np.where(at_ends[:, 1], letter, chars[rows, hi - 1])
+    text = (chars + ord("a")).astype(np.uint8)
+    return [Entry(int(a), int(b), LETTERS[c], text[i, :length].tobytes().decode("ascii"))
+            for i, (a, b, c, length) in enumerate(zip(lo.tolist(), hi.tolist(), letter.tolist(), lengths.tolist()))]
 
 
 def generate_input(seed: int, n_lines: int = 1000) -> str:
     """A full input of the real shape: 1,000 lines, passwords of 4-20 letters, lo < hi <= 20."""
     rng = np.random.default_rng(seed)
-    entries = [random_entry(rng, 4, 20) for _ in range(n_lines)]
+    entries = random_entries(rng, n_lines, 4, 20)
     return "".join(f"{e.lo}-{e.hi} {e.letter}: {e.password}\n" for e in entries)
 
 
@@ -204,7 +215,7 @@ def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, part
     lines, not half as in real inputs: with half, "c at lo" alone says nothing about part 2's
     exclusive-or (a parity), and training sees no gradient towards it."""
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-    entries = [random_entry(rng, low, high, TRAIN_AT_END) for _ in range(n)]
+    entries = random_entries(rng, n, low, high, TRAIN_AT_END)
     rule = count_valid if part == 1 else position_valid
     return entries, encode_entries(entries, high, part), {"valid": np.array([rule(e) for e in entries], np.int32)}
 
