@@ -46,8 +46,12 @@ Part 1 has no network yet (classical only). What was tried, all on final answers
   43 of 4,000 confidently wrong beyond), lines of 2-40 letters (51 of 4,000 beyond), 2-64 letters (6% after
   10,000 steps), and a quarter of the batches of 2-100 letters (13% after 10,000 steps; 39 of 500 lines of
   300-400 letters confidently wrong). The misses beyond include short policies in long passwords (lo 5,
-  hi 6, 5 matches in 79 letters): the head also reads channels that count the length. What it needs is a
-  comparison whose margin does not shrink with size (e.g. a sign taken on the exact channel).
+  hi 6, 5 matches in 79 letters): the head also reads channels that count the length. The closest: a
+  curriculum, 8,000 steps on 2-20 letters, then 6,000 at lr 0.001 with a quarter of the batches of 2-100
+  letters: 4,000/4,000 of 2-20, 3,997/4,000 of 60-100 (3 flagged), but beyond what it was trained on
+  3 of 4,000 lines of 101-200 letters and 2 of 500 of 300-400 **confidently wrong**: longer training
+  lines move the failures out, they do not remove them. What it needs is a comparison whose margin does
+  not shrink with size (e.g. a sign taken on the exact channel).
 - Also on the record: with `gate_decisive` 0.1 (2022/1's recipe) both parts stayed at chance: gates
   pushed to commit before they had learned what a match is; with the integer pull on the embedding tables
   (exact tables, 1,728 weights) the penalty outweighed the loss and nothing was learned.
