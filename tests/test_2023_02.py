@@ -188,6 +188,26 @@ def test_part2_training_targets_agree_with_the_oracle(far):
         n for g in games for n, _ in d02.mentions(g)) <= 20
 
 
+@pytest.mark.parametrize("draws, high", [((1, 12), 20), ((24, 40), 99)])
+def test_games_made_a_batch_at_a_time_follow_the_one_game_generators_law(draws, high):
+    batch = d02.random_games(np.random.default_rng(TEST_SEED), 4000, draws, high)
+    rng = np.random.default_rng(TEST_SEED + 1)
+    single = [d02.random_game(rng, 0, draws, high) for _ in range(4000)]
+    for games in (batch, single):
+        assert all(draws[0] <= len(g.draws) <= draws[1] for g in games)
+        assert all(1 <= len(d) <= 3 and len({c for _, c in d}) == len(d) for g in games for d in g.draws)
+        assert all(1 <= n <= high for g in games for n, _ in d02.mentions(g))
+
+    def summary(games):
+        sizes = np.bincount([len(d) for g in games for d in g.draws], minlength=4)[1:]
+        return (sizes / sizes.sum(), np.mean([len(g.draws) for g in games]),
+                np.mean([max(n for n, _ in d02.mentions(g)) for g in games]) / high)
+
+    (sizes_a, draws_a, top_a), (sizes_b, draws_b, top_b) = summary(batch), summary(single)
+    assert np.abs(sizes_a - sizes_b).max() < 0.02 and abs(draws_a - draws_b) < 0.03 * draws[1]
+    assert abs(top_a - top_b) < 0.03
+
+
 @pytest.fixture(scope="module")
 def power_network():
     return runner.load_neural(PUZZLE, 2)
