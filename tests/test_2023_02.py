@@ -208,6 +208,21 @@ def test_games_made_a_batch_at_a_time_follow_the_one_game_generators_law(draws, 
     assert abs(top_a - top_b) < 0.03
 
 
+def test_training_games_made_a_batch_at_a_time_follow_the_one_game_law():
+    batch = d02.training_games(np.random.default_rng(TEST_SEED), 4000, (1, 12))
+    rng = np.random.default_rng(TEST_SEED + 1)
+    single = [d02.training_game(rng, (1, 12)) for _ in range(4000)]
+
+    def summary(games):
+        counts = [n for g in games for n, _ in d02.mentions(g)]
+        return (np.mean([len(g.draws) for g in games]) / 12, np.mean([d02.possible(g) for g in games]),
+                np.mean(counts) / 10, np.mean(np.array(counts) == 0))
+
+    assert all(1 <= len(g.draws) <= 12 and all(1 <= len(d) <= 3 and len({c for _, c in d}) == len(d) for d in g.draws)
+               and all(0 <= n <= d02.MAX_COUNT for n, _ in d02.mentions(g)) for g in batch)
+    assert np.abs(np.array(summary(batch)) - np.array(summary(single))).max() < 0.05
+
+
 @pytest.fixture(scope="module")
 def power_network():
     return runner.load_neural(PUZZLE, 2)
