@@ -143,8 +143,14 @@ def random_games(rng: np.random.Generator, n: int, draws: tuple[int, int], high:
     order = np.argsort(rng.random((n, most, 3)), axis=2)  # each draw's colours in a random order
     named = rng.choice([1, 2, 3], size=(n, most), p=[0.2, 0.4, 0.4])
     counts = np.floor(rng.random((n, most, 3)) * np.take_along_axis(ceiling[:, None, :], order, axis=2)).astype(np.int64) + 1
+    return as_games(order, counts, named, n_draws)
+
+
+def as_games(order: np.ndarray, counts: np.ndarray, named: np.ndarray, n_draws: np.ndarray) -> list[Game]:
+    """Games from a batch's arrays: game i has n_draws[i] draws; draw d names colours order[i, d, :named[i, d]]
+    with counts counts[i, d, :named[i, d]], in that order."""
     games = []
-    for row in range(n):
+    for row in range(len(n_draws)):
         colours, values, sizes = order[row].tolist(), counts[row].tolist(), named[row].tolist()
         shown = tuple(tuple((values[d][k], COLOURS[colours[d][k]]) for k in range(sizes[d])) for d in range(int(n_draws[row])))
         games.append(Game(0, shown))
@@ -240,12 +246,7 @@ def training_games(rng: np.random.Generator, n: int, draws: tuple[int, int]) -> 
     at = np.floor(rng.random(n) * n_draws).astype(np.int64)  # that draw's first mention is set to its colour's ceiling
     rows = np.arange(n)
     counts[rows, at, 0] = ceiling[rows, order[rows, at, 0]]
-    games = []
-    for row in range(n):
-        colours, values, sizes = order[row].tolist(), counts[row].tolist(), named[row].tolist()
-        shown = tuple(tuple((values[d][k], COLOURS[colours[d][k]]) for k in range(sizes[d])) for d in range(int(n_draws[row])))
-        games.append(Game(0, shown))
-    return games
+    return as_games(order, counts, named, n_draws)
 
 
 def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
