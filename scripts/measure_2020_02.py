@@ -17,7 +17,7 @@ from aocnn.nn.measure import Outcomes, script_parser
 from solvers.y2020 import d02
 
 MEASURE_SEED = 20_020_000  # lines no test or training uses
-CHUNK = 4_096
+CHUNK = d02.CHUNK  # one encoded chunk per call
 
 
 def lines(network, part: int, rng: np.random.Generator, count: int, lengths: tuple[int, int], at_end: float) -> Outcomes:
