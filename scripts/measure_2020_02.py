@@ -39,7 +39,7 @@ def solved(network, part: int, texts: list[str]) -> Outcomes:
         entries = d02.parse(text)
         said = network.solve(entries)
         truth = d02.part1(entries) if part == 1 else d02.part2(entries)
-        total += Outcomes.of(np.array([said.answer]), np.array([said.low_confidence == 0]), np.array([truth]))
+        total += Outcomes.of_solve(said, truth)
     return total
 
 

@@ -45,7 +45,7 @@ def solved(network, texts: list[str]) -> Outcomes:
     for text in texts:
         groups = d01.parse(text)
         said = network.solve(groups)
-        total += Outcomes.of(np.array([said.answer]), np.array([said.low_confidence == 0]), np.array([d01.part1(groups)]))
+        total += Outcomes.of_solve(said, d01.part1(groups))
     return total
 
 

@@ -175,11 +175,14 @@ def test_a_diverging_loss_stops_training_with_a_clear_error():
 
 def test_outcomes_tally_exact_low_confidence_and_confidently_wrong_apart():
     from aocnn.nn.measure import Outcomes
+    from aocnn.nn.task import NeuralAnswer
 
     said, sure, truth = np.array([5, 6, 7, 8, 9]), np.array([True, True, False, False, True]), np.array([5, 0, 7, 0, 9])
     tally = Outcomes.of(said, sure, truth)
     assert (tally.right, tally.unsure, tally.wrong, tally.records) == (2, 2, 1, 5)
     assert str(tally + tally) == "4/10 exact, 4 low-confidence, 2 confidently wrong"
+    solves = [Outcomes.of_solve(NeuralAnswer(answer, flagged, 1), 42) for answer, flagged in ((42, 0), (42, 1), (41, 0))]
+    assert [(o.right, o.unsure, o.wrong) for o in solves] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
 
 
 def test_a_measuring_script_names_its_weights_and_its_sets():

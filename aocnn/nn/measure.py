@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from aocnn.nn.task import NeuralTask
+from aocnn.nn.task import NeuralAnswer, NeuralTask
 
 MEASURE_OFFSET = 7_777_777  # a random stream that neither training nor its held-out sets use
 CHUNK = 1024
@@ -50,6 +50,11 @@ class Outcomes:
     def of(cls, said: np.ndarray, sure: np.ndarray, truth: np.ndarray) -> "Outcomes":
         """Tally one decoded head's answers and confidence against the truth, record by record."""
         return cls(int(np.sum(sure & (said == truth))), int(np.sum(~sure)), int(np.sum(sure & (said != truth))))
+
+    @classmethod
+    def of_solve(cls, answer: NeuralAnswer, truth: int) -> "Outcomes":
+        """One whole solve as one record: right only when the answer is right and nothing was flagged."""
+        return cls.of(np.array([answer.answer]), np.array([answer.low_confidence == 0]), np.array([truth]))
 
     @property
     def records(self) -> int:
