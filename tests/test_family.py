@@ -652,6 +652,26 @@ def test_windowed_scalars_and_a_product_at_every_position_add_up_exactly_past_fl
         ModelConfig(vocab=2, scalars=1, scalars_windowed=True, scalars_by_token=True)
 
 
+def test_training_counts_large_products_of_both_signs_that_cancel_as_exact_and_a_wrong_factor_as_not():
+    """Products past 2^24 of both signs (a negative running aim) can add up to a small answer; float32 rounds
+    each of them, so training's check allows for the terms' sizes, not the sum's alone."""
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=3, read="each"),))
+    rng = np.random.default_rng(0)
+    factors = rng.integers(500, 2_000, (64, 40, 3)).astype(np.float64)
+    factors[:, 1::2] = factors[:, ::2] * [-1, 1, 1] + [0, 0, 1]  # pairs a*b*c - a*b*(c + 1) = -a*b
+    products = np.prod(factors.astype(np.int64), axis=2)
+    targets = products.sum(axis=1)
+    assert np.abs(products).min() > 2**27 and (np.abs(targets) < np.abs(products).sum(axis=1) / 100).all()
+
+    def exact(factors):
+        return family_loss(cfg, {"x": jnp.array(factors, jnp.float32), "integer_penalty": 0.0},
+                           {"x": jnp.array(targets.astype(np.float64))})[1]
+
+    assert exact(factors).all()
+    factors[:, 3, 1] += 1  # one factor one off: each sum moves by at least 500 x 500
+    assert not exact(factors).any()
+
+
 def test_a_product_at_every_position_is_settled_by_one_sure_zero_factor_and_flags_the_rest():
     cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("x", kind="product", factors=2, read="each"),))
     factors = np.array([

@@ -608,7 +608,8 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: fl
     """A read="each" head: the Huber loss of the sum over positions (each value weighed by its gate's
     probability, when gated), and exact when every position is sure at the training margin (its gate, and
     the value of a position whose gate is on; a product's position also when one of its factors is surely 0,
-    gate or not) and the rounded positions add up to the target (up to float32's own rounding past 2^24)."""
+    gate or not) and the rounded positions add up to the target (up to float32's own rounding past 2^24, of
+    the terms as well as of the sum). The solver's check is exact: it adds the positions in int64."""
     tol = cfg.train_tolerance
     if cfg.gated:
         log_p_BxLx2 = jax.nn.log_softmax(out[..., :2], axis=-1)
@@ -631,7 +632,9 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: fl
         else:
             sure_BxL = zero_BxL | all_sure_BxL
             rounded_BxL = jnp.where(zero_BxL, 0.0, rounded_BxL)
-    slack_B = tol + jnp.abs(target_B) * 2.0**-22
+    # float32 rounds each product and the sum past 2^24, relative to the terms' sizes, not the sum's: positions
+    # of both signs (a running aim below 0) can sum to far less than their magnitudes
+    slack_B = tol + (jnp.abs(target_B) + jnp.sum(jnp.abs(rounded_BxL), axis=1)) * 2.0**-21
     ok_B = jnp.all(sure_BxL, axis=1) & (jnp.abs(jnp.sum(rounded_BxL, axis=1) - target_B) <= slack_B)
     error_B = jnp.sum(value_BxL, axis=1) - target_B  # Huber: a record far off (a long one, big numbers) pulls no harder
     loss_B = jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5)  # than 1 per unit
