@@ -30,12 +30,13 @@ def training_style(network, rng: np.random.Generator, count: int, lowest: int | 
     for start in range(0, count, CHUNK):
         n = min(CHUNK, count - start)
         if lowest is None:
-            records, _, _ = d01.most_examples(rng, n, network.task.config.data, False)
+            (sizes, numbers), inputs, _ = d01.most_examples(rng, n, network.task.config.data, False)
         else:
-            records = [d01.random_groups(rng, int(rng.integers(low, high + 1)), d01.TRAIN_SIZE, lowest, d01.TRAIN_HIGH)
-                       for _ in range(n)]
-        said, sure = decode(network.task.config.model, network(d01.group_inputs(records, width)))["most"]
-        total += Outcomes.of(said, sure, np.array([d01.part1(groups) for groups in records]))
+            sizes, numbers = d01.random_group_arrays(rng, n, (low, high), d01.TRAIN_SIZE, lowest, np.full(n, d01.TRAIN_HIGH))
+            inputs = d01.array_inputs(sizes, numbers, width)
+        truth = np.array([d01.part1(groups) for groups in d01.as_groups(sizes, numbers)])  # the classical solver
+        said, sure = decode(network.task.config.model, network(inputs))["most"]
+        total += Outcomes.of(said, sure, truth)
     return total
 
 

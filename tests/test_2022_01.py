@@ -151,12 +151,29 @@ def test_an_input_is_one_position_per_line_with_each_number_as_its_scalar():
 
 @pytest.mark.parametrize("far", [False, True])
 def test_training_targets_agree_with_the_oracle(far):
-    records, inputs, targets = d01.most_examples(np.random.default_rng(TEST_SEED), 200, d01.MOST_CONFIG.data, far)
+    (sizes, numbers), inputs, targets = d01.most_examples(np.random.default_rng(TEST_SEED), 200, d01.MOST_CONFIG.data, far)
+    records = d01.as_groups(sizes, numbers)
+    expected = d01.group_inputs(records, inputs["ids"].shape[1])  # laid out as a solve lays out one input
+    assert all(np.array_equal(inputs[key], expected[key]) for key in expected)
     assert targets["most"].tolist() == [oracle(text_of(groups + [[0], [0]]))[0] for groups in records]
     low, high = d01.FAR_GROUPS if far else d01.TRAIN_GROUPS
     assert all(low <= len(groups) <= high for groups in records)
     assert max(max(map(max, groups)) for groups in records) <= (d01.FAR_HIGH if far else d01.TRAIN_HIGH)
     assert any(0 in group for groups in records for group in groups) != far  # 0s (and tiny totals) in range only
+
+
+def test_the_batch_generator_draws_elves_as_the_one_input_generator_does():
+    rng = np.random.default_rng(TEST_SEED)
+    one = [group for _ in range(1_000) for group in d01.random_groups(rng, 10, 15, 1_001, 69_814)]
+    sizes, numbers = d01.random_group_arrays(rng, 1_000, (10, 10), 15, 1_001, np.full(1_000, 69_814))
+    batch = [group for groups in d01.as_groups(sizes, numbers) for group in groups]
+    assert len(one) == len(batch) == 10_000
+    for statistic in (len, sum, max, min):
+        a, b = np.mean([statistic(g) for g in one]), np.mean([statistic(g) for g in batch])
+        assert abs(a - b) < 0.05 * a, statistic
+    small = [sum(g) for g in batch if len(g) <= 3]  # a group's size does not tell how large its total is
+    large = [sum(g) for g in batch if len(g) >= 13]
+    assert abs(np.mean(small) - np.mean(large)) < 0.1 * np.mean(small)
 
 
 @pytest.fixture(scope="module")
