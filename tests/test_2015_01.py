@@ -137,6 +137,14 @@ def test_part2_labels_agree_with_the_classical_solver():
     assert (first == 0).any() and (first > 100).any() and (first == d01.TRAIN_LENGTH).any()
 
 
+def test_the_count_attempts_targets_are_the_steps_before_the_basement_or_the_whole_walk():
+    _, inputs, targets = d01.count_examples(np.random.default_rng(0), 300, d01.COUNT_CONFIG.data, False)
+    walks = walks_of(inputs["ids"] - 1, inputs["lengths"])
+    for walk, before in zip(walks, targets["before"]):
+        first = classical(walk)[1]
+        assert before == (len(walk) if first is None else first - 1)
+
+
 # --- recurrent layers -----------------------------------------------------------------------
 
 def test_linear_scan_matches_a_step_by_step_loop():

@@ -282,12 +282,17 @@ def basement_answer(decoded, line: str):
     return first + 1, sure & in_exact_range(line)
 
 
-FAMILY_PART2 = family_task(  # not shipped: it does not learn the rule (see the module docstring)
-    "2015_01/part2", FamilySpec(BASEMENT_CONFIG, lambda line: [family_ids(line)], basement_examples, basement_answer),
+def family_part2(config: Config, examples, answer, *, learned: str, hand_written: str):
+    """A shared-family attempt at part 2: one walk per record, checked beyond on longer walks."""
+    return family_task("2015_01/part2", FamilySpec(config, lambda line: [family_ids(line)], examples, answer),
+                       learned=learned, hand_written=hand_written, far=f"walks of {TRAIN_LENGTH + 1}-2,000 characters")
+
+
+FAMILY_PART2 = family_part2(  # not shipped: it does not learn the rule (see the module docstring)
+    BASEMENT_CONFIG, basement_examples, basement_answer,
     learned="the floor (a running sum), how far below ground each floor is, a running sum of that, and the "
             "pointer that picks the first position below ground (or none)",
     hand_written="checking the characters, '(' -> 1 and ')' -> 2, argmax over positions or none, +1, an error for none",
-    far=f"walks of {TRAIN_LENGTH + 1}-2,000 characters",
 )
 
 
@@ -328,13 +333,12 @@ def count_answer(decoded, line: str):
     return before + 1, sure & in_exact_range(line)
 
 
-COUNT_PART2 = family_task(  # not shipped: it does not learn the rule (see the module docstring)
-    "2015_01/part2", FamilySpec(COUNT_CONFIG, lambda line: [family_ids(line)], count_examples, count_answer),
+COUNT_PART2 = family_part2(  # not shipped: it does not learn the rule (see the module docstring)
+    COUNT_CONFIG, count_examples, count_answer,
     learned="the floor (ups and downs counted on two channels), that the walk is below ground (a gate reading "
             "the floor), a latch that stays set, and that a step counts until then",
     hand_written="checking the characters, '(' -> 1 and ')' -> 2, rounding, the sum over positions, +1, a count "
                  "as long as the walk read as never",
-    far=f"walks of {TRAIN_LENGTH + 1}-2,000 characters",
 )
 
 
