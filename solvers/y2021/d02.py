@@ -27,9 +27,9 @@ command running sums both ways. Depth is a sum of products two ways round: over 
 the aim so far; or over turns, +-N x the distance still to move ahead. The shipped weights learned the
 second: at a `down`/`up`, (+-N) x (the forward N still to come: a backward sum) x (the horizontal total:
 the same backward sum plus a forward one), and 0 at a `forward` (tests/test_2021_02.py checks this on the
-shipped weights). Learned: which commands turn and which move
-ahead, the running sums, which three quantities multiply, and where the product is 0. Hand-written:
-parse, ids, rounding each factor, the products and their sum in int64. Same exact range as part 1.
+shipped weights). Learned: which commands turn and which move ahead, the running sums, which three
+quantities multiply, and where the product is 0. Hand-written: parse, ids, rounding each factor, the
+products and their sum in int64. Same exact range as part 1.
 Measured: `python scripts/seeds.py 2021 2 --part 2 --seeds 0-2 --held-out 100000 --far 10000 --inputs 20`.
 Tried first (`PART2_ATTEMPT`, not registered; `python scripts/try_config.py 2021 2 --task PART2_ATTEMPT`):
 two counters with an exact bilinear block between them, so a forward step can add aim x N, and the
