@@ -32,17 +32,6 @@ def lines(network, part: int, rng: np.random.Generator, count: int, lengths: tup
     return total
 
 
-def solved(network, part: int, texts: list[str]) -> Outcomes:
-    """Full inputs through the solver: right only when the whole count is right and nothing was flagged."""
-    total = Outcomes()
-    for text in texts:
-        entries = d02.parse(text)
-        said = network.solve(entries)
-        truth = d02.part1(entries) if part == 1 else d02.part2(entries)
-        total += Outcomes.of_solve(said, truth)
-    return total
-
-
 def main() -> None:
     parser = script_parser(__doc__, {
         "lines": (100_000, "training-style lines, and as many real-style ones"),
@@ -60,7 +49,7 @@ def main() -> None:
     past = lines(network, part, rng, args.far // 10, (d02.MAX_LENGTH + 1, 2 * d02.MAX_LENGTH), 0.5)
     print(f"lines of {d02.MAX_LENGTH + 1}-{2 * d02.MAX_LENGTH} letters (past the declared range): {past}", flush=True)
     texts = [d02.generate_input(seed) for seed in range(MEASURE_SEED, MEASURE_SEED + args.inputs)]
-    print(f"full inputs: {solved(network, part, texts)}", flush=True)
+    print(f"full inputs: {Outcomes.of_inputs(network, d02.PUZZLE, part, texts)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -40,16 +40,6 @@ def training_style(network, rng: np.random.Generator, count: int, lowest: int | 
     return total
 
 
-def solved(network, texts: list[str]) -> Outcomes:
-    """Full inputs through the solver (its declared range check included)."""
-    total = Outcomes()
-    for text in texts:
-        groups = d01.parse(text)
-        said = network.solve(groups)
-        total += Outcomes.of_solve(said, d01.part1(groups))
-    return total
-
-
 def main() -> None:
     parser = script_parser(__doc__, {
         "records": (100_000, "training-style inputs"), "inputs": (20, "generated full inputs of real shape"),
@@ -63,11 +53,13 @@ def main() -> None:
     print(f"training-style without 0s (numbers 1-20, totals of 5 or more): "
           f"{training_style(network, rng, args.records // 10, lowest=1)}", flush=True)
     seeds = iter(range(MEASURE_SEED, MEASURE_SEED + 10**6))
-    print(f"full inputs: {solved(network, [d01.generate_input(next(seeds)) for _ in range(args.inputs)])}", flush=True)
+    texts = [d01.generate_input(next(seeds)) for _ in range(args.inputs)]
+    print(f"full inputs: {Outcomes.of_inputs(network, d01.PUZZLE, 1, texts)}", flush=True)
     far = [d01.generate_input(next(seeds), 2_500, 60, 1, 100_000) for _ in range(args.far)]
-    print(f"2,500 elves of up to 60 numbers to 100,000: {solved(network, far)}", flush=True)
+    print(f"2,500 elves of up to 60 numbers to 100,000: {Outcomes.of_inputs(network, d01.PUZZLE, 1, far)}", flush=True)
     huge = [d01.generate_input(next(seeds), 2_500, 60, 1, 10**7) for _ in range(args.huge)]
-    print(f"2,500 elves of up to 60 numbers to 10^7 (past the exact range): {solved(network, huge)}", flush=True)
+    print(f"2,500 elves of up to 60 numbers to 10^7 (past the exact range): "
+          f"{Outcomes.of_inputs(network, d01.PUZZLE, 1, huge)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -184,6 +184,20 @@ def test_outcomes_tally_exact_low_confidence_and_confidently_wrong_apart():
     solves = [Outcomes.of_solve(NeuralAnswer(answer, flagged, 1), 42) for answer, flagged in ((42, 0), (42, 1), (41, 0))]
     assert [(o.right, o.unsure, o.wrong) for o in solves] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
 
+    class Puzzle:  # records: the text's numbers; the classical answer: their sum
+        def records(self, text):
+            return [int(word) for word in text.split()]
+
+        def classical(self, part):
+            return sum
+
+    class Network:  # says the sum, flagging what holds a 0, and is off by one past 100
+        def solve(self, records):
+            return NeuralAnswer(sum(records) + (sum(records) > 100), int(0 in records), 1)
+
+    inputs = Outcomes.of_inputs(Network(), Puzzle(), 1, ["1 2", "3 0", "60 50", "4"])
+    assert (inputs.right, inputs.unsure, inputs.wrong) == (2, 1, 1)
+
 
 def test_a_measuring_script_names_its_weights_and_its_sets():
     from pathlib import Path

@@ -56,6 +56,15 @@ class Outcomes:
         """One whole solve as one record: right only when the answer is right and nothing was flagged."""
         return cls.of(np.array([answer.answer]), np.array([answer.low_confidence == 0]), np.array([truth]))
 
+    @classmethod
+    def of_inputs(cls, network: Any, puzzle: Any, part: int, texts: list[str]) -> "Outcomes":
+        """Whole inputs through the network's solver, each one record against the classical answer."""
+        total = cls()
+        for text in texts:
+            records = puzzle.records(text)
+            total += cls.of_solve(network.solve(records), puzzle.classical(part)(records))
+        return total
+
     @property
     def records(self) -> int:
         return self.right + self.unsure + self.wrong
