@@ -765,6 +765,32 @@ def test_gate_biases_start_where_configured_and_numbers_can_stay_out_of_the_stre
         small(decoders=(DecoderConfig("x", kind="product", read="each", from_scalars=True),))
 
 
+def test_stream_factors_read_the_stream_start_neutral_and_multiply_the_window_numbers():
+    """A product from_scalars with stream_factors=1: its first factors map the window's numbers, its last one
+    reads the stream (e.g. an enable state a recurrence carries) and starts at bias 1, so the product starts
+    as the window's factors' product; a stream factor of 0 zeroes a position's product."""
+    head = DecoderConfig("x", kind="product", factors=3, read="each", from_scalars=True, stream_factors=1)
+    cfg = small(scalars=1, scalars_windowed=True, scalars_in_stream=False, layers=0, mlp=0, decoders=(head,))
+    params = jax.tree_util.tree_map(np.array, init(cfg, 0))  # writable copies
+    decoder = params["decoder_x"]
+    assert decoder["exact_readout"]["kernel"].shape == (cfg.window, 2)  # the window's numbers, nothing else
+    assert decoder["exact_stream_readout"]["kernel"].shape == (cfg.width, 1)
+    assert decoder["exact_stream_readout"]["bias"].tolist() == [1.0]
+    decoder["exact_readout"]["kernel"][:] = [[1.0, 0.0], [0.0, 1.0]]  # the number here, and the next one
+    decoder["exact_readout"]["bias"][:] = 0.0
+    decoder["exact_stream_readout"]["kernel"][:] = 0.0
+    batch = inputs([[1, 2, 3, 0]], [3])
+    batch["scalars"] = jnp.asarray(np.array([[[3], [5], [7], [0]]], np.float32))
+    out = np.asarray(FamilyModel(cfg).apply({"params": params}, batch)["x"])[0]
+    assert out[:3].tolist() == [[3, 5, 1], [5, 7, 1], [7, 0, 1]] and out[3].tolist() == [0, 0, 0]
+    decoder["exact_stream_readout"]["bias"][:] = 0.0  # a stream factor of 0: nothing counts
+    out = np.asarray(FamilyModel(cfg).apply({"params": params}, batch)["x"])[0]
+    assert np.all(out[:, 2] == 0.0)
+    for bad in (dict(from_scalars=False), dict(stream_factors=3), dict(kind="scalar", factors=2)):
+        with pytest.raises(ValueError, match="stream_factors"):
+            dataclasses.replace(head, **bad)
+
+
 @pytest.mark.parametrize("scalars", [False, True])
 def test_values_that_never_read_the_stream_add_exact_integers_whatever_the_stream_holds(scalars):
     """values_from_stream=False: v_t is a constant per channel (or a map of the scalars plus a bias), so a

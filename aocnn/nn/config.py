@@ -57,6 +57,8 @@ class DecoderConfig:
     factors: int = 2  # product: how many learned integer readouts are multiplied
     from_scalars: bool = False  # read="each": the values are integer maps of the window's scalars alone (not the
     # stream): numbers whose product is the answer stay clear of everything the ids put in the stream
+    stream_factors: int = 0  # product with from_scalars: this many of its factors (the last) read the stream instead,
+    # e.g. a state that a recurrence carries (an enable switch) multiplying the window's numbers
     gated: bool = False  # read="each": a yes/no class per position (`hidden` ReLU, then 2 logits) says whether
     # its value counts; training weighs each value by the gate's probability, a solve counts it on argmax
     decisive: float = 0.0  # gated: training adds this x min(p, 1 - p) per position (ramped in as the integer pull is),
@@ -73,6 +75,8 @@ class DecoderConfig:
             raise ValueError(f"decoder {self.name}.read: 'each' is for scalar and product heads, not {self.kind!r}")
         if self.from_scalars and self.read != "each":
             raise ValueError(f"decoder {self.name}.from_scalars: only with read='each'")
+        if self.stream_factors and not (self.kind == "product" and self.from_scalars and 0 < self.stream_factors < self.factors):
+            raise ValueError(f"decoder {self.name}.stream_factors: only for a product from_scalars, and fewer than its factors")
         if self.gated and self.read != "each":
             raise ValueError(f"decoder {self.name}.gated: only with read='each'")
         if self.decisive and not self.gated:

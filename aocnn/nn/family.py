@@ -100,6 +100,7 @@ class ExactDense(nn.Module):
     integer_mix: float = 0.0
     init_scale: float = 0.0
     bias_scale: float = 0.0  # > 0: the bias starts uniform in [-bias_scale, bias_scale], not at 0
+    bias_start: float = 0.0  # with bias_scale 0: the bias starts here (1: a factor that starts neutral)
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -109,7 +110,7 @@ class ExactDense(nn.Module):
         y = x @ kernel
         if not self.use_bias:
             return y
-        bias_init = _uniform(self.bias_scale) if self.bias_scale else nn.initializers.zeros
+        bias_init = _uniform(self.bias_scale) if self.bias_scale else nn.initializers.constant(self.bias_start)
         return y + limit(self.param("bias", bias_init, (self.features,)))
 
 
@@ -454,8 +455,13 @@ class Decoder(nn.Module):
         cfg = self.config
         hidden = (lambda h: nn.relu(nn.Dense(cfg.hidden, name="hidden")(h))) if cfg.hidden else (lambda h: h)
         if cfg.read == "each":  # the head at every position (0 past the record): B x L, or B x L x K factors
-            readout = ExactDense(cfg.factors if cfg.kind == "product" else 1, self.clip, True, self.integer_mix,
-                                 self.init_scale, self.bias_scale, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
+            exact = partial(ExactDense, clip=self.clip, integer_mix=self.integer_mix, init_scale=self.init_scale,
+                            bias_scale=self.bias_scale)
+            from_window = (cfg.factors if cfg.kind == "product" else 1) - cfg.stream_factors
+            readout = exact(from_window, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
+            if cfg.stream_factors:  # the last factors read the stream (a carried state), the others the window's numbers;
+                # they start near 1 (bias 1), so the product starts as the window's factors' product
+                readout = jnp.concatenate([readout, exact(cfg.stream_factors, bias_start=1.0, name="exact_stream_readout")(x_BxLxD)], axis=-1)
             readout = jnp.where(valid_BxL[..., None], readout, 0.0)
             if cfg.gated:  # B x L x (2 + K): the gate's logits (off, on; surely off past the record), then the values
                 logits_BxLx2 = nn.Dense(2, name="gate")(hidden(x_BxLxD))
