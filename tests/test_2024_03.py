@@ -146,6 +146,18 @@ def test_training_targets_agree_with_the_oracle(far):
     assert inputs["ids"].shape[1] >= inputs["lengths"].max()
 
 
+def test_the_part_2_attempts_train_on_part_2_answers_and_stay_unregistered():
+    """PART2_LATCH (a latch, and a third factor read from the stream) and PART2_ATTEMPT (module docstring)."""
+    assert 2 not in PUZZLE.neural
+    for task, factors, stream in ((d03.PART2_LATCH, 3, 1), (d03.PART2_ATTEMPT, 2, 0)):
+        head, = task.config.model.decoders
+        assert (head.factors, head.stream_factors) == (factors, stream)
+        targets = task.make_batch(np.random.default_rng(1), 200)["targets"]["products"]
+        memories = [d03.training_memory(rng, (8, 80), False, 25) for rng in [np.random.default_rng(1)] for _ in range(200)]
+        assert targets.tolist() == [oracle("\n".join(m))[1] for m in memories]  # part 2's answers, a switch every 25
+        assert sum(oracle("\n".join(m))[0] != oracle("\n".join(m))[1] for m in memories) > 20  # switches matter
+
+
 @pytest.fixture(scope="module")
 def network():
     return runner.load_neural(PUZZLE, 1)
