@@ -52,6 +52,17 @@ Part 1 has no network yet (classical only). What was tried, all on final answers
   3 of 4,000 lines of 101-200 letters and 2 of 500 of 300-400 **confidently wrong**: longer training
   lines move the failures out, they do not remove them. What it needs is a comparison whose margin does
   not shrink with size (e.g. a sign taken on the exact channel).
+- Where it goes wrong (this config, seed 0, 10,000 steps, 4,000 lines of 60-100 letters): the counts are
+  exact. The recurrence's states at the policy position are integers on every line, far beyond training
+  (hi - lo, hi - length - 1, matches - length, and that again within 0.04), so count - lo + 1 is an exact
+  sum of three channels; the head's float weights take it only approximately. A head whose ReLU layer is
+  on the exact channel (integer weights and bias, so that relu(lo - count) is a whole unit whenever the
+  test fails, at any size; tried as a family option, not kept) broke the counts instead: with its weights
+  rounded from mid-training the gates stayed undecided (a state of 27.4 where 31 letters match), 99.5% of
+  lines of 2-20 letters and 93% of 60-100 after 10,000 steps, 52% after 25,000. With steps clip(z, 0, 1)
+  in place of the ReLU (a yes/no for integers), the float fit never rounded onto integers (0-54% after
+  10,000 steps, with or without a pull of 0.001-0.01). `gate_decisive` 0.03 ramped over the whole run:
+  20% (float head) and 0% (exact head) after 15,000.
 - Also on the record: with `gate_decisive` 0.1 (2022/1's recipe) both parts stayed at chance: gates
   pushed to commit before they had learned what a match is; with the integer pull on the embedding tables
   (exact tables, 1,728 weights) the penalty outweighed the loss and nothing was learned.
