@@ -37,7 +37,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   and product heads can also run at every position (`read="each"`): the record's value is the sum of
   the positions' values, each decoded on its own and added in int64, optionally behind a learned yes/no
   gate per position (`gated`; `decisive` makes a half-open gate cost something in training), with the
-  values read from the window's numbers alone (`from_scalars`).
+  values read from the window's numbers alone (`from_scalars`; a product can take its last factors from the
+  stream instead, `stream_factors`, e.g. a state a recurrence carries).
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
