@@ -61,9 +61,12 @@ disabled ones). With `model.gate_decisive=0.01`: the same (20,000/20,000, 400/40
 input flagged, states up to 6); with that and `model.gate_snap=0.1`: 2 of 20,000 training-style memories
 confidently wrong, states up to 10; with `gate_decisive` 0.1 every gate shut. Seed 1 shut every gate
 within a few hundred steps (also with `model.exact_init=0.1`, and with `gate_decisive` 0.01); seed 2 was at
-60% after 6,000 steps (stopped). What it needs: a latch that is exactly 0 or 1 on every token, e.g. gates
-that are decided (snapped) wherever a switch is in the window, and nowhere else. The runner skips a part
-without a network.
+60% after 6,000 steps (stopped). Then a gate whose write is multiplied by its forget gate (every write
+a reset, so writes cannot pile up; tried as a family option, not kept): seed 0 converged (12,800 steps),
+4,000/4,000 fresh training-style memories, 199/200 of 1,500-3,500 characters (1 flagged), but of 8 full
+inputs 6 exact, 1 flagged and **1 confidently wrong**; seed 2 shut every gate. What it needs: a latch that
+is exactly 0 or 1 on every token, and a gate whose margin does not erode over 16,000 tokens. The runner
+skips a part without a network.
 - Tried first (`PART2_ATTEMPT`, not registered; `python scripts/try_config.py 2024 3 --task PART2_ATTEMPT`):
   two factors, a tied-gate recurrence whose values read the stream, learning rate 0.01. It learned part
   1's rule and ignored the switches: with a switch every 60 characters, 78-83% of held-out memories exact
