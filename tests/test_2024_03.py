@@ -153,7 +153,8 @@ def test_the_part_2_attempts_train_on_part_2_answers_and_stay_unregistered():
         head, = task.config.model.decoders
         assert (head.factors, head.stream_factors) == (factors, stream)
         targets = task.make_batch(np.random.default_rng(1), 200)["targets"]["products"]
-        memories = [d03.training_memory(rng, (8, 80), False, 25) for rng in [np.random.default_rng(1)] for _ in range(200)]
+        rng = np.random.default_rng(1)  # the batch's draws, made again
+        memories = [d03.training_memory(rng, (8, 80), False, 25) for _ in range(200)]
         assert targets.tolist() == [oracle("\n".join(m))[1] for m in memories]  # part 2's answers, a switch every 25
         assert sum(oracle("\n".join(m))[0] != oracle("\n".join(m))[1] for m in memories) > 20  # switches matter
 
