@@ -193,7 +193,8 @@ def test_all_pairs_is_permutation_equivariant_and_ignores_padding(aggregate):
     np.testing.assert_allclose(layer.apply(params, changed, valid)[:, :5], out[:, :5], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("aggregate, messages", [("sum", 0), ("max", 0), ("mean", 0), ("max", 1), ("sum", 2)])
+@pytest.mark.parametrize("aggregate, messages", [("sum", 0), ("max", 0), ("mean", 0), ("max", 1), ("sum", 2), ("softmax", 0),
+                                                ("softmax", 2)])
 def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messages, monkeypatch):
     layer = AllPairs(width=3, hidden=5, aggregate=aggregate, messages=messages)
     x = jax.random.normal(jax.random.PRNGKey(0), (2, 13, 3))

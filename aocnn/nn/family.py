@@ -280,9 +280,9 @@ class AllPairs(nn.Module):
 
     The pairwise function's first layer is split into receiver and sender projections (the same
     function as a Dense on [x_i, x_j]); `softmax` aggregation is attention with a learned score.
-    Past `PAIR_FLOATS` (a whole input as one record: 20,000 numbers are 4 x 10^8 pairs), `sum`, `max`
-    and `mean` run over blocks of senders, one block's messages in memory at a time: the same function,
-    with memory linear in L (the time stays quadratic)."""
+    Past `PAIR_FLOATS` (a whole input as one record: 20,000 numbers are 4 x 10^8 pairs), every aggregate
+    runs over blocks of senders, one block's messages in memory at a time (softmax online): the same
+    function, with memory linear in L (the time stays quadratic)."""
 
     width: int
     hidden: int = 16
@@ -304,10 +304,11 @@ class AllPairs(nn.Module):
         sender_BxLxH = self.dense(self.hidden, "sender", use_bias=False)(x_BxLxD)
         message = self.dense(self.messages or self.hidden, "message")
         batch, length = valid_BxL.shape
-        if self.aggregate != "softmax" and batch * length * length * self.hidden > PAIR_FLOATS:
+        if batch * length * length * self.hidden > PAIR_FLOATS:
             block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
+            score = nn.Dense(1, name="score") if self.aggregate == "softmax" else None
             return self.dense(self.width, "out")(
-                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block))
+                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score))
         pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
         message_BxLxLxH = message(pair_BxLxLxH)
         pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
@@ -329,14 +330,19 @@ class AllPairs(nn.Module):
         return self.dense(self.width, "out")(out_BxLxH)
 
 
-def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int) -> jax.Array:
-    """`AllPairs`' sum/max/mean over senders taken `block` at a time, in a `lax.scan`: one block's pairs
-    in memory, and one compiled body whatever the length. M: senders in a block; G: the message width."""
+def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int, score=None) -> jax.Array:
+    """`AllPairs`' aggregation over senders taken `block` at a time, in a `lax.scan`: one block's pairs
+    in memory, and one compiled body whatever the length. M: senders in a block; G: the message width.
+    softmax runs online (a running maximum score, denominator and weighted sum, rescaled block by block),
+    the same weights as one softmax over every sender."""
     batch, length, hidden = receiver_BxLxH.shape
     message(jnp.zeros((1, hidden), receiver_BxLxH.dtype))  # the message layer's parameters exist (at init too)
     kernel_HxG, bias_G = message.variables["params"]["kernel"], message.variables["params"]["bias"]
     if isinstance(message, ExactDense):  # as ExactDense uses them
         kernel_HxG, bias_G = (exact_weight(w, message.clip, message.integer_mix) for w in (kernel_HxG, bias_G))
+    if aggregate == "softmax":
+        score(jnp.zeros((1, hidden), receiver_BxLxH.dtype))
+        score_H, score_bias = score.variables["params"]["kernel"][:, 0], score.variables["params"]["bias"][0]
     blocks = -(-length // block)
     pad = blocks * block - length
     sender_NxBxMxH = jnp.pad(sender_BxLxH, ((0, 0), (0, pad), (0, 0))).reshape(
@@ -344,25 +350,35 @@ def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str,
     valid_NxBxM = jnp.pad(valid_BxL, ((0, 0), (0, pad))).reshape(batch, blocks, block).transpose(1, 0, 2)
 
     def step(carry, senders):
-        total_BxLxG, count_BxL = carry
+        total_BxLxG, count_BxL, denominator_BxL = carry  # softmax: count_BxL is the running maximum score
         sender_BxMxH, valid_BxM = senders
         pair_BxLxMxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxMxH[:, None, :, :])
         pairs_BxLxMx1 = (valid_BxL[:, :, None] & valid_BxM[:, None, :])[..., None]
         message_BxLxMxG = pair_BxLxMxH @ kernel_HxG + bias_G
+        if aggregate == "softmax":
+            score_BxLxM = jnp.where(pairs_BxLxMx1[..., 0], pair_BxLxMxH @ score_H + score_bias, NEG)
+            top_BxL = jnp.maximum(count_BxL, jnp.max(score_BxLxM, axis=2))
+            weight_BxLxM = jnp.exp(score_BxLxM - top_BxL[..., None]) * pairs_BxLxMx1[..., 0]
+            rescale_BxL = jnp.exp(count_BxL - top_BxL)
+            total_BxLxG = total_BxLxG * rescale_BxL[..., None] + jnp.einsum("blm,blmg->blg", weight_BxLxM, message_BxLxMxG)
+            return (total_BxLxG, top_BxL, denominator_BxL * rescale_BxL + jnp.sum(weight_BxLxM, axis=2)), None
         if aggregate == "max":
             total_BxLxG = jnp.maximum(total_BxLxG, jnp.max(jnp.where(pairs_BxLxMx1, message_BxLxMxG, NEG), axis=2))
         else:
             total_BxLxG = total_BxLxG + jnp.sum(jnp.where(pairs_BxLxMx1, message_BxLxMxG, 0.0), axis=2)
             count_BxL = count_BxL + jnp.sum(pairs_BxLxMx1[..., 0], axis=2)
-        return (total_BxLxG, count_BxL), None
+        return (total_BxLxG, count_BxL, denominator_BxL), None
 
     start_BxLxG = jnp.full((batch, length, kernel_HxG.shape[1]), NEG if aggregate == "max" else 0.0, receiver_BxLxH.dtype)
-    (total_BxLxG, count_BxL), _ = jax.lax.scan(step, (start_BxLxG, jnp.zeros((batch, length), jnp.float32)),
-                                                (sender_NxBxMxH, valid_NxBxM))
+    start_BxL = jnp.full((batch, length), NEG if aggregate == "softmax" else 0.0, jnp.float32)
+    (total_BxLxG, count_BxL, denominator_BxL), _ = jax.lax.scan(
+        step, (start_BxLxG, start_BxL, jnp.zeros((batch, length), jnp.float32)), (sender_NxBxMxH, valid_NxBxM))
     if aggregate == "max":
         return jnp.where(valid_BxL[..., None], total_BxLxG, 0.0)
     if aggregate == "mean":
         return total_BxLxG / jnp.maximum(count_BxL, 1.0)[..., None]
+    if aggregate == "softmax":  # a receiver with no valid sender (padding) gets 0, as one softmax gives it
+        return total_BxLxG / jnp.where(denominator_BxL > 0, denominator_BxL, 1.0)[..., None]
     return total_BxLxG
 
 
