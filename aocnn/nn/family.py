@@ -272,7 +272,7 @@ class GatedRecurrence(nn.Module):
         return p + jax.lax.stop_gradient(decided - p)
 
 
-PAIR_FLOATS = 1 << 26  # B x L x L x H floats past which sum/max/mean all-pairs run over blocks of senders
+PAIR_FLOATS = 1 << 26  # B x L x L x H floats past which all-pairs run over blocks of senders
 
 
 class AllPairs(nn.Module):
