@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+import jax
 import numpy as np
 import pytest
 from hypothesis import given
@@ -140,3 +142,59 @@ def test_shipped_weights_on_full_inputs_and_the_wrap_around(network):
         digits = PUZZLE.records(text)
         result = network.solve(digits)
         assert (result.answer, result.low_confidence) == (oracle(text.strip(), 1), 0)
+
+
+# --- part 2's attempt (not registered): its data, and that its network can hold the rule ------------------
+
+def test_part_2_training_lines_are_even_and_their_targets_agree_with_the_oracle():
+    assert 2 not in PUZZLE.neural  # the attempt stays unregistered
+    data = d01.PART2_ATTEMPT.config.data
+    (digits, lengths), inputs, targets = d01.half_examples(np.random.default_rng(TEST_SEED), 300, data, False)
+    batch = d01.PART2_ATTEMPT.make_batch(np.random.default_rng(TEST_SEED), 300)  # the task's own batches: the same
+    assert batch["targets"]["answer"].tolist() == targets["answer"].tolist()
+    lines = ["".join(map(str, row[:n])) for row, n in zip(digits, lengths)]
+    assert all(len(line) % 2 == 0 for line in lines) and lengths.min() >= 2 and lengths.max() <= data.max_length
+    assert targets["answer"].tolist() == [oracle(line, len(line) // 2) for line in lines]
+    assert sum(targets["answer"] > 0) > 200  # partners match often enough to learn from
+    places, counts = inputs["scalars"][0, :, 1], inputs["scalars"][0, :, 2]
+    assert places[: lengths[0] + 1].tolist() == list(range(lengths[0] + 1)) and set(counts[: lengths[0] + 1]) == {lengths[0]}
+    assert not places[lengths[0] + 1 :].any() and not counts[lengths[0] + 1 :].any()
+
+
+def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(monkeypatch):
+    """The attempt's architecture, with integer weights set by hand (what training has not found): a
+    receiver's score for a partner is -20 |u|, u = 2 place_j - 2 place_i - n (0 exactly half the line
+    ahead), its message "the same digit, and u = 0" (one ReLU per digit); the head multiplies 2 x the digit
+    by what came back. Exact on short lines and on lines of 500-700 digits, whose pairs run in blocks
+    of senders (online softmax)."""
+    from aocnn.nn import family
+
+    config = d01.PART2_ATTEMPT_CONFIG
+    params = jax.tree_util.tree_map(lambda w: np.zeros(w.shape, np.float32), family.init(config.model, 0, 64))
+    place, count, found = 10, 11, 12  # stream channels after the ten digits' one-hot
+    params["encoder"]["exact_embed0"]["embedding"][1:11, :10] = np.eye(10)
+    params["encoder"]["exact_scalars"]["kernel"][[1, 2], [place, count]] = 1
+    pairs = params["all_pairs0"]
+    receiver, sender = pairs["exact_receiver"]["kernel"], pairs["exact_sender"]["kernel"]
+    for unit, sign in ((0, 1), (1, -1)):  # relu(u), relu(-u): the score
+        sender[place, unit], receiver[place, unit], receiver[count, unit] = 2 * sign, -2 * sign, -sign
+    for digit in range(10):  # relu(both are this digit - 1 + u): 1 at the partner, 0 wherever u < 0
+        unit = 2 + digit
+        sender[place, unit], receiver[place, unit], receiver[count, unit] = 2, -2, -1
+        receiver[digit, unit] = sender[digit, unit] = 1
+        pairs["exact_receiver"]["bias"][unit] = -1
+    pairs["score"]["kernel"][:2, 0] = -20
+    pairs["exact_message"]["kernel"][2:12, 0] = 1
+    pairs["exact_out"]["kernel"][0, found] = 1
+    head = params["decoder_answer"]
+    head["exact_readout"]["kernel"][0, 0] = 2
+    head["exact_stream_readout"]["kernel"][found, 0], head["exact_stream_readout"]["bias"][0] = 1, 0
+    model = family.FamilyModel(config.model)
+    rng = np.random.default_rng(TEST_SEED)
+    for low, high, n in ((2, 62, 500), (500, 700, 6)):
+        if high > 100:
+            monkeypatch.setattr(family, "PAIR_FLOATS", 6 * 704 * 24 * 64)  # blocks of 64 senders
+        data = dataclasses.replace(config.data, min_length=low, max_length=high)
+        _, inputs, targets = d01.half_examples(rng, n, data, False)
+        said, sure = decode(config.model, jax.jit(model.apply)({"params": params}, inputs))["answer"]
+        assert sure.all() and said.tolist() == targets["answer"].tolist()
