@@ -81,6 +81,8 @@ registered; `python scripts/try_config.py 2017 1 --task PART2_ATTEMPT`):
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from aocnn.errors import InputError
@@ -191,9 +193,10 @@ def line_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str
     return {"ids": ids, "lengths": (lengths + 1).astype(np.int32), "scalars": scalars}
 
 
-def encode(digits: tuple[int, ...]):
+def encode(digits: tuple[int, ...], inputs=None):
+    """The line as one record; `inputs` makes the tokens from padded digits (default `line_inputs`)."""
     width = tokens_width(len(digits), PAD_TO)
-    yield line_inputs(np.asarray(digits, np.int64)[None, :], np.array([len(digits)]), width)
+    yield (inputs or line_inputs)(np.asarray(digits, np.int64)[None, :], np.array([len(digits)]), width)
 
 
 def random_lines(rng: np.random.Generator, n: int, shortest: int, longest: int,
@@ -296,11 +299,6 @@ def placed_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[s
     return inputs
 
 
-def encode_placed(digits: tuple[int, ...]):
-    width = tokens_width(len(digits), PAD_TO)
-    yield placed_inputs(np.asarray(digits, np.int64)[None, :], np.array([len(digits)]), width)
-
-
 def half_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     digits, lengths = random_even_lines(rng, n, low, high, log=not far)
@@ -309,7 +307,7 @@ def half_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool)
 
 
 PART2_ATTEMPT = family_task(  # not registered: the module docstring says how far it got
-    "2017_01/part2", FamilySpec(PART2_ATTEMPT_CONFIG, encode_placed, half_examples, line_answer),
+    "2017_01/part2", FamilySpec(PART2_ATTEMPT_CONFIG, partial(encode, inputs=placed_inputs), half_examples, line_answer),
     learned="where each digit's partner is (half the line away, from its place and the length), the equality, "
             "which number counts",
     hand_written="parse, START and digit -> id with the digit, its place and the line's length as integer scalars, "
