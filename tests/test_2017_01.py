@@ -161,23 +161,33 @@ def test_part_2_training_lines_are_even_and_their_targets_agree_with_the_oracle(
     assert not places[lengths[0] + 1 :].any() and not counts[lengths[0] + 1 :].any()
 
 
-def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(monkeypatch):
+@pytest.mark.parametrize("addressed", [False, True])
+def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(addressed, monkeypatch):
     """The attempt's architecture, with integer weights set by hand (what training has not found): a
     receiver's score for a partner is -20 |u|, u = 2 place_j - 2 place_i - n (0 exactly half the line
     ahead), its message "the same digit, and u = 0" (one ReLU per digit); the head multiplies 2 x the digit
     by what came back. Exact on short lines and on lines of 500-700 digits, whose pairs run in blocks
-    of senders (online softmax)."""
+    of senders (online softmax). `addressed`: the score reads only the place and n scalars
+    (`model.pairs_address`, positional attention), through its own pair function."""
     from aocnn.nn import family
 
     config = d01.PART2_ATTEMPT_CONFIG
+    if addressed:
+        config = dataclasses.replace(config, model=dataclasses.replace(config.model, pairs_address=(1, 2)))
     params = jax.tree_util.tree_map(lambda w: np.zeros(w.shape, np.float32), family.init(config.model, 0, 64))
     place, count, found = 10, 11, 12  # stream channels after the ten digits' one-hot
     params["encoder"]["exact_embed0"]["embedding"][1:11, :10] = np.eye(10)
     params["encoder"]["exact_scalars"]["kernel"][[1, 2], [place, count]] = 1
     pairs = params["all_pairs0"]
     receiver, sender = pairs["exact_receiver"]["kernel"], pairs["exact_sender"]["kernel"]
+    if addressed:  # the address is (place, n): channels 0 and 1 of the score's own pair function
+        score_receiver, score_sender = pairs["exact_address_receiver"]["kernel"], pairs["exact_address_sender"]["kernel"]
+        score_place, score_count = 0, 1
+    else:
+        score_receiver, score_sender, score_place, score_count = receiver, sender, place, count
     for unit, sign in ((0, 1), (1, -1)):  # relu(u), relu(-u): the score
-        sender[place, unit], receiver[place, unit], receiver[count, unit] = 2 * sign, -2 * sign, -sign
+        score_sender[score_place, unit], score_receiver[score_place, unit] = 2 * sign, -2 * sign
+        score_receiver[score_count, unit] = -sign
     for digit in range(10):  # relu(both are this digit - 1 + u): 1 at the partner, 0 wherever u < 0
         unit = 2 + digit
         sender[place, unit], receiver[place, unit], receiver[count, unit] = 2, -2, -1

@@ -193,20 +193,30 @@ def test_all_pairs_is_permutation_equivariant_and_ignores_padding(aggregate):
     np.testing.assert_allclose(layer.apply(params, changed, valid)[:, :5], out[:, :5], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("aggregate, messages", [("sum", 0), ("max", 0), ("mean", 0), ("max", 1), ("sum", 2), ("softmax", 0),
-                                                ("softmax", 2)])
-def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messages, monkeypatch):
+@pytest.mark.parametrize("aggregate, messages, addressed", [("sum", 0, False), ("max", 0, False), ("mean", 0, False),
+                                                           ("max", 1, False), ("sum", 2, False), ("softmax", 0, False),
+                                                           ("softmax", 2, False), ("softmax", 0, True)])
+def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messages, addressed, monkeypatch):
     layer = AllPairs(width=3, hidden=5, aggregate=aggregate, messages=messages)
     x = jax.random.normal(jax.random.PRNGKey(0), (2, 13, 3))
     valid = jnp.arange(13)[None, :] < jnp.array([[13], [9]])
-    params = layer.init(jax.random.PRNGKey(1), x, valid)
+    address = (jax.random.normal(jax.random.PRNGKey(2), (2, 13, 2)),) if addressed else ()
+    params = layer.init(jax.random.PRNGKey(1), x, valid, *address)
     assert params["params"]["message"]["kernel"].shape == (5, messages or 5)  # one score per pair with 1
-    whole = layer.apply(params, x, valid)
+    whole = layer.apply(params, x, valid, *address)
     monkeypatch.setattr(family, "PAIR_FLOATS", 2 * 13 * 5 * 4)  # blocks of 4 senders, the last one short
-    blocks = layer.apply(params, x, valid)
+    blocks = layer.apply(params, x, valid, *address)
     np.testing.assert_allclose(blocks, whole, rtol=1e-5, atol=1e-5)
     changed = x.at[1, 9:].set(100.0)  # padding still ignored
-    np.testing.assert_allclose(layer.apply(params, changed, valid)[1, :9], whole[1, :9], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(layer.apply(params, changed, valid, *address)[1, :9], whole[1, :9], rtol=1e-5, atol=1e-5)
+    if addressed:  # the score reads the address alone: the stream moves the messages, not where they come from
+        monkeypatch.setattr(family, "PAIR_FLOATS", 10**9)
+        weights = lambda inputs: layer.apply(params, inputs, valid, *address, mutable="intermediates")[1][  # noqa: E731
+            "intermediates"]["attention"][0]
+        np.testing.assert_allclose(weights(x * 3.0 + 1.0), weights(x), rtol=1e-6, atol=1e-7)
+        moved = address[0].at[0, 2].add(1.0)
+        assert not np.allclose(layer.apply(params, x, valid, moved, mutable="intermediates")[1]["intermediates"][
+            "attention"][0], weights(x))
 
 
 def test_exact_all_pairs_with_integer_weights_finds_equal_numbers_among_thousands(monkeypatch):
@@ -324,6 +334,14 @@ def full_config() -> config_lib.Config:
     return config_lib.Config(small(), config_lib.DataConfig(1, 65, 100, 260), config_lib.TrainSection())
 
 
+def test_an_address_names_scalar_channels_of_a_softmax_all_pairs_layer():
+    cfg = config_lib.override(full_config(), ["model.kinds=all_pairs", "model.aggregate=softmax", "model.scalars=3",
+                                              "model.pairs_address=1,2"])
+    assert cfg.model.pairs_address == (1, 2)
+    with pytest.raises(ValueError, match=r"model.pairs_address: scalar channels 0..2, got \(1, 3\)"):
+        config_lib.override(cfg, ["model.pairs_address=1,3"])
+
+
 def test_override_coerces_types_and_nests():
     cfg = config_lib.override(full_config(), [
         "model.layers=3", "train.learning_rate=0.01", "model.kinds=recurrence,all_pairs,recurrence",
@@ -353,6 +371,7 @@ def test_override_reaches_one_decoder_by_its_name_and_leaves_the_others():
     ("model.decoders.count=sum", "--set model.decoders.count: is a section"),
     ("model.decoders.count.read=middle", "--set model.decoders.count.read=middle: decoder count.read: 'middle' is not one of"),
     ("model.decoders.count.colour=1", "unknown field 'colour'"),
+    ("model.pairs_address=0", "model.pairs_address: needs an all_pairs layer with aggregate softmax"),
 ])
 def test_bad_overrides_are_one_line_errors(assignment, message):
     with pytest.raises(ValueError) as error:

@@ -131,6 +131,8 @@ class ModelConfig:
     pairs_message: int = 0  # all-pairs: width of each pair's message (0: pairs_hidden); with max and width 1, one
     # score per pair, so a receiver's max cannot assemble "a match" from parts that different partners match
     aggregate: str = "sum"  # all-pairs: how messages are combined
+    pairs_address: tuple[int, ...] = ()  # softmax all-pairs: the scalar channels its score alone reads (positional
+    # attention: the score sees where two tokens are, not what they are; the message still reads the stream)
     pairs_exact: bool = False  # all-pairs layers on the exact channel (exact_ weights: clip, pull, rounding, snap apply),
     # so a pair function with integer weights (a distance of two numbers' digits) is exact over any number of partners
     integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)
@@ -174,6 +176,11 @@ class ModelConfig:
             raise ValueError(f"model.pairs_message: need >= 0, got {self.pairs_message}")
         if not self.kinds:
             raise ValueError("model.kinds: need at least one layer kind")
+        if self.pairs_address:
+            if self.aggregate != "softmax" or "all_pairs" not in self.kinds:
+                raise ValueError("model.pairs_address: needs an all_pairs layer with aggregate softmax (a score to address)")
+            if not all(0 <= i < self.scalars for i in self.pairs_address):
+                raise ValueError(f"model.pairs_address: scalar channels 0..{self.scalars - 1}, got {self.pairs_address}")
         names = [d.name for d in self.decoders]
         if len(set(names)) != len(names):
             raise ValueError(f"model.decoders: names must be unique, got {names}")

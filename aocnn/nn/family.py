@@ -279,7 +279,10 @@ class AllPairs(nn.Module):
     """Message passing over all pairs of valid positions: m_ij = MLP(x_i, x_j), aggregated over j.
 
     The pairwise function's first layer is split into receiver and sender projections (the same
-    function as a Dense on [x_i, x_j]); `softmax` aggregation is attention with a learned score.
+    function as a Dense on [x_i, x_j]); `softmax` aggregation is attention with a learned score. With an
+    address (`pairs_address`: some of the integer scalars, e.g. a token's place and the record's length)
+    the score is a pair function of the addresses alone, the message still of the stream: positional
+    attention, which can find a partner by where it is but not by what it holds.
     Past `PAIR_FLOATS` (a whole input as one record: 20,000 numbers are 4 x 10^8 pairs), every aggregate
     runs over blocks of senders, one block's messages in memory at a time (softmax online): the same
     function, with memory linear in L (the time stays quadratic)."""
@@ -299,16 +302,21 @@ class AllPairs(nn.Module):
         return nn.Dense(features, use_bias=use_bias, name=name)
 
     @nn.compact
-    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array) -> jax.Array:
+    def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, address_BxLxA: jax.Array | None = None) -> jax.Array:
+        """`address_BxLxA` (softmax only): what the score reads instead of the pair's stream, through its own
+        pairwise function (positional attention when the address is where a token is)."""
         receiver_BxLxH = self.dense(self.hidden, "receiver")(x_BxLxD)
         sender_BxLxH = self.dense(self.hidden, "sender", use_bias=False)(x_BxLxD)
         message = self.dense(self.messages or self.hidden, "message")
+        address = None if address_BxLxA is None else (  # receiver and sender halves of the score's pair function
+            self.dense(self.hidden, "address_receiver")(address_BxLxA),
+            self.dense(self.hidden, "address_sender", use_bias=False)(address_BxLxA))
         batch, length = valid_BxL.shape
         if batch * length * length * self.hidden > PAIR_FLOATS:
             block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
             score = nn.Dense(1, name="score") if self.aggregate == "softmax" else None
             return self.dense(self.width, "out")(
-                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score))
+                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score, address))
         pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
         message_BxLxLxH = message(pair_BxLxLxH)
         pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
@@ -323,18 +331,21 @@ class AllPairs(nn.Module):
             out_BxLxH = jnp.max(jnp.where(pairs_BxLxLx1, message_BxLxLxH, NEG), axis=2)
             out_BxLxH = jnp.where(valid_BxL[..., None], out_BxLxH, 0.0)
         else:  # softmax: attention weights from a learned score of the pair
-            score_BxLxL = jnp.where(pairs_BxLxL, nn.Dense(1, name="score")(pair_BxLxLxH)[..., 0], NEG)
+            scored_BxLxLxH = pair_BxLxLxH if address is None else nn.relu(address[0][:, :, None, :] + address[1][:, None, :, :])
+            score_BxLxL = jnp.where(pairs_BxLxL, nn.Dense(1, name="score")(scored_BxLxLxH)[..., 0], NEG)
             weight_BxLxL = jax.nn.softmax(score_BxLxL, axis=2) * pairs_BxLxL
             self.sow("intermediates", "attention", weight_BxLxL[..., None])  # B x L x L x 1: pairwise, as messages
             out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
         return self.dense(self.width, "out")(out_BxLxH)
 
 
-def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int, score=None) -> jax.Array:
+def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int, score=None,
+               address=None) -> jax.Array:
     """`AllPairs`' aggregation over senders taken `block` at a time, in a `lax.scan`: one block's pairs
     in memory, and one compiled body whatever the length. M: senders in a block; G: the message width.
     softmax runs online (a running maximum score, denominator and weighted sum, rescaled block by block),
-    the same weights as one softmax over every sender."""
+    the same weights as one softmax over every sender; `address` (receiver and sender halves) is what its
+    score reads, when not the pair itself."""
     batch, length, hidden = receiver_BxLxH.shape
     message(jnp.zeros((1, hidden), receiver_BxLxH.dtype))  # the message layer's parameters exist (at init too)
     kernel_HxG, bias_G = message.variables["params"]["kernel"], message.variables["params"]["bias"]
@@ -345,18 +356,22 @@ def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str,
         score_H, score_bias = score.variables["params"]["kernel"][:, 0], score.variables["params"]["bias"][0]
     blocks = -(-length // block)
     pad = blocks * block - length
-    sender_NxBxMxH = jnp.pad(sender_BxLxH, ((0, 0), (0, pad), (0, 0))).reshape(
-        batch, blocks, block, hidden).transpose(1, 0, 2, 3)
-    valid_NxBxM = jnp.pad(valid_BxL, ((0, 0), (0, pad))).reshape(batch, blocks, block).transpose(1, 0, 2)
+
+    def blocked(x_BxL___):  # B x L x ... -> N x B x M x ... (senders padded to whole blocks)
+        x_BxL___ = jnp.pad(x_BxL___, ((0, 0), (0, pad)) + ((0, 0),) * (x_BxL___.ndim - 2))
+        return jnp.moveaxis(x_BxL___.reshape((batch, blocks, block) + x_BxL___.shape[2:]), 1, 0)
+
+    senders_N = (blocked(sender_BxLxH), blocked(valid_BxL)) + (() if address is None else (blocked(address[1]),))
 
     def step(carry, senders):
         total_BxLxG, count_BxL, denominator_BxL = carry  # softmax: count_BxL is the running maximum score
-        sender_BxMxH, valid_BxM = senders
+        sender_BxMxH, valid_BxM = senders[:2]
         pair_BxLxMxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxMxH[:, None, :, :])
         pairs_BxLxMx1 = (valid_BxL[:, :, None] & valid_BxM[:, None, :])[..., None]
         message_BxLxMxG = pair_BxLxMxH @ kernel_HxG + bias_G
         if aggregate == "softmax":
-            score_BxLxM = jnp.where(pairs_BxLxMx1[..., 0], pair_BxLxMxH @ score_H + score_bias, NEG)
+            scored_BxLxMxH = pair_BxLxMxH if address is None else nn.relu(address[0][:, :, None, :] + senders[2][:, None, :, :])
+            score_BxLxM = jnp.where(pairs_BxLxMx1[..., 0], scored_BxLxMxH @ score_H + score_bias, NEG)
             top_BxL = jnp.maximum(count_BxL, jnp.max(score_BxLxM, axis=2))
             weight_BxLxM = jnp.exp(score_BxLxM - top_BxL[..., None]) * pairs_BxLxMx1[..., 0]
             rescale_BxL = jnp.exp(count_BxL - top_BxL)
@@ -372,7 +387,7 @@ def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str,
     start_BxLxG = jnp.full((batch, length, kernel_HxG.shape[1]), NEG if aggregate == "max" else 0.0, receiver_BxLxH.dtype)
     start_BxL = jnp.full((batch, length), NEG if aggregate == "softmax" else 0.0, jnp.float32)
     (total_BxLxG, count_BxL, denominator_BxL), _ = jax.lax.scan(
-        step, (start_BxLxG, start_BxL, jnp.zeros((batch, length), jnp.float32)), (sender_NxBxMxH, valid_NxBxM))
+        step, (start_BxLxG, start_BxL, jnp.zeros((batch, length), jnp.float32)), senders_N)
     if aggregate == "max":
         return jnp.where(valid_BxL[..., None], total_BxLxG, 0.0)
     if aggregate == "mean":
@@ -546,8 +561,12 @@ class FamilyModel(nn.Module):
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
-            mixed = mix(x_BxLxD, valid_BxL, *((inputs["scalars"] * cfg.scalar_scale,)
-                                              if kind == "recurrence" and cfg.scalars_in_values else ()))
+            if kind == "recurrence":
+                extra = (inputs["scalars"] * cfg.scalar_scale,) if cfg.scalars_in_values else ()
+            else:  # positional attention: the score reads the address channels alone
+                extra = (inputs["scalars"][..., list(cfg.pairs_address)].astype(jnp.float32) * cfg.scalar_scale,) \
+                    if cfg.pairs_address else ()
+            mixed = mix(x_BxLxD, valid_BxL, *extra)
             if kind == "recurrence" and cfg.gate_decisive:
                 mixed, undecided_B = mixed
                 undecided = undecided + jnp.mean(undecided_B)
