@@ -75,8 +75,23 @@ registered; `python scripts/try_config.py 2017 1 --task PART2_ATTEMPT`):
   positional: in float 97.6% within 0.5 in range, 0.16-0.43 of the weight on the partner, 2% at 40-62.
   Max over partners instead of softmax, in float: 95.1% in range, 15.7% at 16-30, 0.8% at 40-62. (The
   counters' version, max over partners, also holds the rule by hand at 20,000 digits.)
-- What it needs: attention that is positional before it is anything else (a score from places alone),
-  sharpened until the integer solution is the float one.
+- Positional attention (`--set model.pairs_address=1,2`: the score reads only each token's place and n,
+  through its own pair function; the message still reads the stream), seed 0, 5,000 steps each:
+  - in float (no pull, no rounding; 1,426 s): every second-half digit puts 0.997 of its weight on its
+    partner half the line back (first-half digits on START, whose message is 0): the partner found by
+    place, which the content score never did. The answers fit in range (1,000/1,000 lines of 2-14 within
+    0.5), not far (36% at 16-30, 0% at 40-62 and 200-400): its weights are not integers;
+  - with the integer pull and rounding from half the run (the recipe as declared; 1,380 s): the attention
+    survives rounding (0.87-0.97 on the partner) but the product does not: the digit factor's weight is
+    0.28 in float (0.28 x digit times 7.1 x "match": a product's factors share their scale freely) and
+    rounds to 0, so 0 of 2,000 fresh lines are exact (26.9% = the lines whose answer is 0). Weights clipped
+    to [-1, 1] (`model.exact_clip=true`) or a pull 4x stronger (0.2) break the same way at rounding (loss
+    7-14 and 8-206 at 3,500-4,000 steps); so does the recipe continued from the float fit (3,000 steps,
+    rounding from 30% at learning rate 0.003 or from 50% at 0.001: loss 13-14 once rounding starts);
+  - a scalar head at every position instead of the product (the message must then carry digit x match
+    itself): no positional attention found, seeds 0 and 1 (0.8-1.8% exact).
+- What it needs: a way onto the integer solution that the product's free scale does not block (the
+  attention already rounds onto it).
 """
 
 from __future__ import annotations
