@@ -88,8 +88,10 @@ registered; `python scripts/try_config.py 2017 1 --task PART2_ATTEMPT`):
     0.28 in float (0.28 x digit times 7.1 x "match": a product's factors share their scale freely) and
     rounds to 0, so 0 of 2,000 fresh lines are exact (26.9% = the lines whose answer is 0). Weights clipped
     to [-1, 1] (`model.exact_clip=true`) or a pull 4x stronger (0.2) break the same way at rounding (loss
-    7-14 and 8-206 at 3,500-4,000 steps); so does the recipe continued from the float fit (3,000 steps,
-    rounding from 30% at learning rate 0.003 or from 50% at 0.001: loss 13-14 once rounding starts);
+    7-14 and 8-206 at 3,500-4,000 steps), and so do exact weights that start 5x larger (`model.exact_init=0.5`:
+    loss 14 at 4,000), rounding with no pull at all (`model.integer_pull=0`: loss 116 at 4,000), and the recipe
+    continued from the float fit (3,000 steps, rounding from 30% at learning rate 0.003 or from 50% at 0.001:
+    loss 13-14 once rounding starts);
   - a scalar head at every position instead of the product (the message must then carry digit x match
     itself): no positional attention found, seeds 0 and 1 (0.8-1.8% exact).
 - What it needs: a way onto the integer solution that the product's free scale does not block (the
