@@ -163,20 +163,21 @@ def test_part_2_training_lines_are_even_and_their_targets_agree_with_the_oracle(
 
 @pytest.mark.parametrize("addressed", [False, True])
 def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(addressed, monkeypatch):
-    """The attempt's architecture, with integer weights set by hand (what training has not found): a
-    receiver's score for a partner is -20 |u|, u = 2 place_j - 2 place_i - n (0 exactly half the line
-    ahead), its message "the same digit, and u = 0" (one ReLU per digit); the head multiplies 2 x the digit
-    by what came back. Exact on short lines and on lines of 500-700 digits, whose pairs run in blocks
-    of senders (online softmax). `addressed`: the score reads only the place and n scalars
-    (`model.pairs_address`, positional attention), through its own pair function."""
+    """The attempt's architecture, with weights set by hand: a receiver's score for a partner is -20 |u|,
+    u = 2 place_j - 2 place_i - n (0 exactly half the line ahead), its message "the same digit, and u = 0"
+    (one ReLU per digit); the head's gate is on when that came back, its value 2 x the digit. Exact on short
+    lines and on lines of 500-700 digits, whose pairs run in blocks of senders (online softmax).
+    `addressed` (as the attempt is configured): the score reads only the place and n scalars
+    (`model.pairs_address`, positional attention), through its own pair function; else the stream's."""
     from aocnn.nn import family
 
     config = d01.PART2_ATTEMPT_CONFIG
-    if addressed:
-        config = dataclasses.replace(config, model=dataclasses.replace(config.model, pairs_address=(1, 2)))
+    assert config.model.pairs_address == (1, 2)
+    if not addressed:
+        config = dataclasses.replace(config, model=dataclasses.replace(config.model, pairs_address=()))
     params = jax.tree_util.tree_map(lambda w: np.zeros(w.shape, np.float32), family.init(config.model, 0, 64))
     place, count, found = 10, 11, 12  # stream channels after the ten digits' one-hot
-    params["encoder"]["exact_embed0"]["embedding"][1:11, :10] = np.eye(10)
+    params["encoder"]["embed0"]["embedding"][1:11, :10] = np.eye(10)
     params["encoder"]["exact_scalars"]["kernel"][[1, 2], [place, count]] = 1
     pairs = params["all_pairs0"]
     receiver, sender = pairs["exact_receiver"]["kernel"], pairs["exact_sender"]["kernel"]
@@ -197,8 +198,10 @@ def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(add
     pairs["exact_message"]["kernel"][2:12, 0] = 1
     pairs["exact_out"]["kernel"][0, found] = 1
     head = params["decoder_answer"]
-    head["exact_readout"]["kernel"][0, 0] = 2
-    head["exact_stream_readout"]["kernel"][found, 0], head["exact_stream_readout"]["bias"][0] = 1, 0
+    head["hidden"]["kernel"][found, 0] = 1  # the gate: on (logit +20) when the partner matched, off (-20) when not
+    head["gate"]["kernel"][0] = [-20, 20]
+    head["gate"]["bias"][:] = [10, -10]
+    head["exact_readout"]["kernel"][0, 0] = 2  # the value: 2 x this digit
     model = family.FamilyModel(config.model)
     rng = np.random.default_rng(TEST_SEED)
     for low, high, n in ((2, 62, 500), (500, 700, 6)):

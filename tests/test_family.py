@@ -126,6 +126,35 @@ def test_undecided_recurrence_gates_are_reported_over_valid_positions_and_cost_w
         ModelConfig(vocab=3, gate_decisive=-0.1)
 
 
+def test_pull_start_delays_the_integer_penalty_and_not_the_decisive_terms():
+    """`train.pull_start`: a float fit first. Before it the objective is the loss without the integer
+    penalty; a pull_ramp after it, the whole penalty counts; a gate's `decisive` term keeps its ramp from 0."""
+    from aocnn.nn.config import Config, TrainSection
+    from aocnn.nn.family_task import _objective
+
+    head = DecoderConfig("x", kind="scalar", read="each", gated=True, hidden=4, decisive=0.5)
+    model = ModelConfig(vocab=3, width=4, layers=0, mlp=0, decoders=(head,), integer_pull=1.0, exact_init=0.3)
+    inputs = {"ids": jnp.array([[1, 2, 1]]), "lengths": jnp.array([3])}
+    params = FamilyModel(model).init(jax.random.PRNGKey(0), inputs)["params"]
+    batch = {"inputs": inputs, "targets": {"x": jnp.array([2.0])}}
+    penalty = float(FamilyModel(model).apply({"params": params}, inputs)["integer_penalty"])
+    assert penalty > 0.01
+
+    def loss(pull_start, integer_pull, progress):
+        config = Config(model=dataclasses.replace(model, integer_pull=integer_pull),
+                        train=TrainSection(pull_ramp=0.1, pull_start=pull_start))
+        return float(_objective(config)(params, batch, jnp.float32(progress))[0])
+
+    assert loss(0.5, 1.0, 0.3) == pytest.approx(loss(0.5, 0.0, 0.3))  # float fit: no penalty, decisive at full
+    assert loss(0.0, 1.0, 0.3) == pytest.approx(loss(0.0, 0.0, 0.3) + penalty, rel=1e-5)
+    assert loss(0.5, 1.0, 0.7) == pytest.approx(loss(0.5, 0.0, 0.7) + penalty, rel=1e-5)
+    assert loss(0.5, 1.0, 0.55) == pytest.approx(loss(0.5, 0.0, 0.55) + 0.5 * penalty, rel=1e-4)
+    assert loss(0.5, 0.0, 0.3) == pytest.approx(loss(0.0, 0.0, 0.3))  # the decisive ramp does not move
+    for bad in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="pull_start"):
+            TrainSection(pull_start=bad)
+
+
 def test_exact_biases_start_apart_only_when_asked():
     """`exact_bias_init`: the recurrences' and readouts' exact biases start uniform in [-v, v] (two constants
     that reach the answer the same way get the same gradient: started equal, they would be rounded together

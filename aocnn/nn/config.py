@@ -210,10 +210,17 @@ class TrainSection(TrainConfig):
     batch_size: int = 128
     eval_size: int = 2048
     pull_ramp: float = 0.3  # the integer pull ramps from 0 to full over this fraction of max_steps
+    pull_start: float = 0.0  # ... starting at this fraction of max_steps (> 0: a float fit first, then onto integers);
+    # the `decisive` terms keep their ramp from step 0
     snap_tolerance: float = 0.1  # finalize: exact_ weights this close to an integer are set to it
     round_start: float = 1.0  # from this fraction of max_steps the forward pass rounds exact_ weights (1: never)
     round_ramp: float = 0.2  # ... reaching round_max this fraction of max_steps later
     round_max: float = 1.0  # the most the training forward pass rounds; checks and solves always round fully
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0.0 <= self.pull_start < 1.0:
+            raise ValueError(f"train.pull_start: need a fraction of max_steps in [0, 1), got {self.pull_start}")
 
 
 @dataclass(frozen=True)

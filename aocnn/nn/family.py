@@ -596,13 +596,15 @@ def _pointer_label(label_B: jax.Array, width: int) -> jax.Array:
     return jnp.where(label_B < 0, width, label_B)  # -1 (none) -> the last column
 
 
-def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float = 1.0) -> tuple[jax.Array, jax.Array]:
+def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float = 1.0,
+                integers: float | None = None) -> tuple[jax.Array, jax.Array]:
     """Mean loss over the batch and a bool per record: every target right, with the training margin.
 
     Targets: class heads an int label, scalar heads a float, pointer heads a position index or -1
     for "none". A pointer's wrong positions count `distractors` times (a log-weight on their logits),
     so training on short records asks for the margin that long ones need. `pull` scales the
-    integer penalty (e.g. a ramp from 0 to 1 over training)."""
+    integer penalty and the `decisive` terms (e.g. a ramp from 0 to 1 over training); `integers`, when
+    given, scales the integer penalty instead (its own ramp, e.g. one that starts after a float fit)."""
     total = jnp.zeros(())
     exact_B = None
     for cfg in config.decoders:
@@ -640,7 +642,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
         total = total + jnp.mean(loss_B)
         exact_B = ok_B if exact_B is None else exact_B & ok_B
     if config.integer_pull:
-        total = total + pull * config.integer_pull * outputs["integer_penalty"]
+        total = total + (pull if integers is None else integers) * config.integer_pull * outputs["integer_penalty"]
     if config.gate_decisive:  # half-open recurrence gates cost something, ramped in with the pull (see `decisive`)
         total = total + pull * config.gate_decisive * outputs["undecided_gates"]
     return total, exact_B

@@ -137,12 +137,13 @@ def _objective(config: Config):
             outputs = FamilyModel(config.model).apply({"params": params}, batch["inputs"])
             return family_loss(config.model, outputs, batch["targets"], 1.0)
         pull = jnp.clip(progress / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
+        integers = jnp.clip((progress - cfg.pull_start) / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
         ramp = jnp.clip((progress - cfg.round_start) / max(cfg.round_ramp, 1e-9), 0.0, 1.0)
         # in quarters, each level given time to settle, and never past round_max: fully rounded training is
         # unstable (the loss jumps when a rounding flips); checks and solves round fully all the same
         mix = jnp.minimum(jnp.floor(ramp * 4) / 4, cfg.round_max) if cfg.round_start < 1 else 0.0
         outputs = FamilyModel(config.model, integer_mix=mix).apply({"params": params}, batch["inputs"])
-        return family_loss(config.model, outputs, batch["targets"], pull)
+        return family_loss(config.model, outputs, batch["targets"], pull, integers)
 
     return objective
 
