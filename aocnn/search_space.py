@@ -35,13 +35,13 @@ SPACE: tuple[Decision, ...] = (
     Decision("model.window", (1, 2, 3, 5)),
     Decision("model.encoder_mlp", (0, 16, 32, 64, 128)),
     Decision("model.mlp", (0, 16, 32, 64)),
-    Decision("model.pairs_hidden", (8, 16, 32)),
+    Decision("model.pairs_hidden", (8, 16, 24, 32)),
     Decision("model.aggregate", AGGREGATES),
     Decision("model.integer_pull", (0.0, 0.01, 0.05, 0.1)),
     Decision("model.exact_clip", (False, True)),
     Decision("model.quantise", QUANTISE),
     Decision("train.learning_rate", (0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1)),
-    Decision("train.round_start", (0.3, 0.5, 0.7, 1.0)),
+    Decision("train.round_start", (0.3, 0.5, 0.7, 0.75, 1.0)),
 )
 
 PAIRS_BYTES = 2**30  # the most one all-pairs message tensor (chunk x L x L x hidden float32) may take

@@ -1,8 +1,9 @@
-"""Measure 2017/1 part 1's network on fresh lines, in the solver's view (exact, low-confidence, confidently wrong):
-training-style lines (1-40 digits, some with 0s), lines as long as real inputs (2,026-2,190 digits),
-lines of 20,000 digits, and generated full inputs.
+"""Measure 2017/1's networks on fresh lines, in the solver's view (exact, low-confidence, confidently wrong):
+training-style lines (some with 0s), lines beyond training (the stop rule's far range), lines as long as
+real inputs (2,026-2,190 digits), lines of 20,000 digits, and generated full inputs. Part 2's lines are even.
 
     python scripts/measure_2017_01.py --lines 100000 --long 1000 --huge 100 --inputs 20
+    python scripts/measure_2017_01.py --part 2 --lines 100000 --far 10000 --long 1000 --huge 10 --inputs 20
     python scripts/measure_2017_01.py --root /tmp/seed1   # weights trained with `aocnn train ... --out /tmp/seed1`
 """
 
@@ -19,38 +20,49 @@ MEASURE_SEED = 17_010_000  # lines and inputs no test or training uses
 CHUNK_TOKENS = 1 << 19  # tokens per forward pass
 
 
-def outcomes(network, digits: np.ndarray, lengths: np.ndarray) -> Outcomes:
+PARTS = {  # part -> (lines, their tokens, the classical answer)
+    1: (d01.random_lines, d01.line_inputs, d01.part1),
+    2: (d01.random_even_lines, d01.placed_inputs, d01.part2),
+}
+
+
+def outcomes(network, part: int, digits: np.ndarray, lengths: np.ndarray) -> Outcomes:
     """Each line its own record, decoded as a solve decodes it."""
+    _, tokens, answer = PARTS[part]
     total = Outcomes()
     width = d01.tokens_width(digits.shape[1])
-    chunk = max(1, CHUNK_TOKENS // width)
+    chunk = max(1, CHUNK_TOKENS // width // (64 if part == 2 else 1))  # part 2 compares all pairs of a line
     for start in range(0, len(lengths), chunk):
         rows, sizes = digits[start : start + chunk], lengths[start : start + chunk]
-        said, sure = decode(network.task.config.model, network(d01.line_inputs(rows, sizes, width)))["answer"]
-        total += Outcomes.of(said, sure, np.array([d01.part1(tuple(row[:size].tolist())) for row, size in zip(rows, sizes)]))
+        said, sure = decode(network.task.config.model, network(tokens(rows, sizes, width)))["answer"]
+        total += Outcomes.of(said, sure, np.array([answer(tuple(row[:size].tolist())) for row, size in zip(rows, sizes)]))
     return total
 
 
 def main() -> None:
     parser = script_parser(__doc__, {
-        "lines": (100_000, "training-style lines"), "long": (1_000, "lines of real length"),
+        "part": (1, "which part's network"), "lines": (100_000, "training-style lines"),
+        "far": (0, "lines of the stop rule's far range"), "long": (1_000, "lines of real length"),
         "huge": (100, "lines of 20,000 digits"), "inputs": (20, "generated full inputs")})
     args = parser.parse_args()
     puzzle = registry.get(2017, 1)
-    network = runner.load_neural(puzzle, 1, root=args.root, allow_unconverged=args.allow_unconverged)
+    network = runner.load_neural(puzzle, args.part, root=args.root, allow_unconverged=args.allow_unconverged)
     data = network.task.config.data
+    lines, _, answer = PARTS[args.part]
     rng = np.random.default_rng(MEASURE_SEED)
     for name, count, (low, high) in (
         (f"training-style, {data.min_length}-{data.max_length} digits", args.lines, (data.min_length, data.max_length)),
+        (f"beyond training, {data.ood_min_length}-{data.ood_max_length} digits", args.far, (data.ood_min_length, data.ood_max_length)),
         (f"real length, {d01.REAL_LENGTH[0]:,}-{d01.REAL_LENGTH[1]:,} digits", args.long, d01.REAL_LENGTH),
         ("20,000 digits", args.huge, (20_000, 20_000)),
     ):
-        print(f"{name}: {outcomes(network, *d01.random_lines(rng, count, low, high))}", flush=True)
+        if count:
+            print(f"{name}: {outcomes(network, args.part, *lines(rng, count, low, high))}", flush=True)
     exact = flagged = 0
     for i in range(args.inputs):
         digits = puzzle.records(d01.generate_input(MEASURE_SEED + i))
         said = network.solve(digits)
-        exact += said.answer == d01.part1(digits) and said.low_confidence == 0
+        exact += said.answer == answer(digits) and said.low_confidence == 0
         flagged += said.low_confidence > 0
     print(f"full inputs: {exact}/{args.inputs} exact, {flagged} flagged", flush=True)
 

@@ -144,13 +144,12 @@ def test_shipped_weights_on_full_inputs_and_the_wrap_around(network):
         assert (result.answer, result.low_confidence) == (oracle(text.strip(), 1), 0)
 
 
-# --- part 2's attempt (not registered): its data, and that its network can hold the rule ------------------
+# --- part 2: its data, that its network can hold the rule, and the shipped weights ------------------------
 
 def test_part_2_training_lines_are_even_and_their_targets_agree_with_the_oracle():
-    assert 2 not in PUZZLE.neural  # the attempt stays unregistered
-    data = d01.PART2_ATTEMPT.config.data
+    data = d01.PART2.config.data
     (digits, lengths), inputs, targets = d01.half_examples(np.random.default_rng(TEST_SEED), 300, data, False)
-    batch = d01.PART2_ATTEMPT.make_batch(np.random.default_rng(TEST_SEED), 300)  # the task's own batches: the same
+    batch = d01.PART2.make_batch(np.random.default_rng(TEST_SEED), 300)  # the task's own batches: the same
     assert batch["targets"]["answer"].tolist() == targets["answer"].tolist()
     lines = ["".join(map(str, row[:n])) for row, n in zip(digits, lengths)]
     assert all(len(line) % 2 == 0 for line in lines) and lengths.min() >= 2 and lengths.max() <= data.max_length
@@ -171,7 +170,7 @@ def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(add
     (`model.pairs_address`, positional attention), through its own pair function; else the stream's."""
     from aocnn.nn import family
 
-    config = d01.PART2_ATTEMPT_CONFIG
+    config = d01.PART2_CONFIG
     assert config.model.pairs_address == (1, 2)
     if not addressed:
         config = dataclasses.replace(config, model=dataclasses.replace(config.model, pairs_address=()))
@@ -211,3 +210,30 @@ def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(add
         _, inputs, targets = d01.half_examples(rng, n, data, False)
         said, sure = decode(config.model, jax.jit(model.apply)({"params": params}, inputs))["answer"]
         assert sure.all() and said.tolist() == targets["answer"].tolist()
+
+
+@pytest.fixture(scope="module")
+def network2():
+    return runner.load_neural(PUZZLE, 2)
+
+
+@pytest.mark.parametrize("count, low, high", [(2000, 2, 14), (100, 200, 400), (10, 2026, 2190)])
+def test_part_2_shipped_weights_are_exact_on_fresh_lines(network2, count, low, high):
+    digits, lengths = d01.random_even_lines(np.random.default_rng(TEST_SEED + high), count, low, high)
+    inputs = d01.placed_inputs(digits, lengths, d01.tokens_width(high))
+    said, sure = decode(network2.task.config.model, network2(inputs))["answer"]
+    lines = ["".join(map(str, row[:n])) for row, n in zip(digits, lengths)]
+    wrong = [line for line, s, ok in zip(lines, said, sure) if not ok or s != oracle(line, len(line) // 2)]
+    assert not wrong, f"{len(wrong)} of {count} lines not exact, e.g. {wrong[0][:60]}"
+
+
+def test_part_2_shipped_weights_on_full_inputs(network2):
+    for text in [d01.generate_input(TEST_SEED + 2), "1212", "1221", "123425", "123123", "12131415", "77"]:
+        result = network2.solve(PUZZLE.records(text))
+        line = text.strip()
+        assert (result.answer, result.low_confidence) == (oracle(line, len(line) // 2), 0), line
+
+
+def test_part_2s_network_refuses_an_odd_line_as_the_classical_solver_does(network2):
+    with pytest.raises(InputError, match="odd number of digits"):
+        network2.solve(PUZZLE.records("12312"))
