@@ -45,6 +45,8 @@ def main() -> None:
         "far": (0, "lines of the stop rule's far range"), "long": (1_000, "lines of real length"),
         "huge": (100, "lines of 20,000 digits"), "inputs": (20, "generated full inputs")})
     args = parser.parse_args()
+    if args.part not in PARTS:
+        parser.error(f"--part: 1 or 2, not {args.part}")
     puzzle = registry.get(2017, 1)
     network = runner.load_neural(puzzle, args.part, root=args.root, allow_unconverged=args.allow_unconverged)
     data = network.task.config.data
