@@ -79,6 +79,9 @@ hints (weights/2017_01/part2: seed 0, 3,751 parameters).
   7.4; attention on the partner 0.04 of the weight on lines of 10 digits). The float fit is a search that
   two parts must win together (the partner's address, and the equality in the message, each useless
   without the other), and the recipe wins it for one initialisation of three.
+- Ablations (README, `aocnn ablate 2017 1 --part 2`, seed 0, 8,000 steps each): the recipe 99.85% in range
+  and 97.00% of 200-400 at training's margin; content attention (no `pairs_address`) 8.55% and 0%; the pull
+  from step 0, 1.00% and 0% (it fits, then breaks at rounding); float all through 100.00% and 0%.
 
 How it was found:
 - Seed 0, as two runs (the recipe before `pull_start` existed): in float (no pull, no rounding, 5,000 steps,
