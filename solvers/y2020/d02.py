@@ -69,15 +69,15 @@ Part 1 has no network yet (classical only). What was tried, all on final answers
   head's ReLU layer on the exact channel, 7,999/8,000 and 7,998/8,000 in range, at 60-100 **44 wrong**
   (nearly all with exactly lo matches, called invalid: the stream at the policy position also holds the
   encoder's float embeddings, so an integer layer's pre-activations are not integers); that layer reading
-  only what the recurrence added to the stream, 8,000/8,000 in range and **105 wrong** at 60-100 (the
-  recurrence's own states are fractional on long lines: gates neither shut nor open); with `gate_snap` 0.2
-  as well, **11 wrong** at 60-100 and 313 of 8,000 flagged in range; `gate_snap` 0.1, 310 wrong; adding
+  only what the recurrence added to the stream, 7,999/8,000 and 8,000/8,000 in range and **105 wrong** at
+  60-100 (the recurrence's own states are fractional on long lines: gates neither shut nor open); with
+  `gate_snap` 0.2 as well, **11 wrong** at 60-100 and 313 of 8,000 flagged in range; `gate_snap` 0.1, 310 wrong; adding
   `gate_decisive` 0.01 or 0.002, nothing learned (0/8,000); exact weights clipped to [-1, 1], 411 wrong at
   60-100 (and 75 in range); an integer pull of 0.05 after a float fit (from 30% of the run, rounding from
   60%), 0 wrong in range but 525 at 60-100; the pull from step 0, nothing learned. One network looked at
   (the exact head on the recurrence's part): its counting channel had settled on a decay of 3, not 1
-  (a state that triples each step, which short lines never expose). The comparison is not the whole problem: the
-  count itself must be exact first, which part 2's recurrence manages and part 1's does not.
+  (a state that triples each step, which short lines never expose). The comparison is not the whole
+  problem: the count itself must be exact first, which part 2's recurrence manages and part 1's does not.
 - Also on the record: with `gate_decisive` 0.1 (2022/1's recipe) both parts stayed at chance: gates
   pushed to commit before they had learned what a match is; with the integer pull on the embedding tables
   (exact tables, 1,728 weights) the penalty outweighed the loss and nothing was learned.
