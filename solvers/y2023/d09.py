@@ -21,6 +21,23 @@ that learn signs): a difference table built from neural accumulators (NAC, aocnn
 - training ends by committing the NAC weights to the integers they converged to
   (aocnn.nn.arithmetic.commit_integral) and re-checking that network on fresh held-out data:
   the shipped weights are exactly integral, and the solver runs them as they are.
+
+Why it is still bespoke (issue 10 asks for a linear recurrence whose transition matrix it discovers):
+probed with `scripts/probe_2023_09_linear.py`, a standalone network h_t = g_t * (A h_{t-1} + v x_t) +
+(1 - g_t) * h_{t-1} over a line's values, read out as r . h at the last value, with A, v, r learned (pulled
+onto integers in the second half, then rounded straight through) and per-channel gates that open once the
+place passes a learned threshold. One exact solution exists: A = -1 below the diagonal, v = r = 1, channel j
+the j-th difference at the line's end, opened at the j-th value (a j-th difference needs j + 1 values; without
+the gates the missing values count as zeros, and no time-invariant recurrence gets every length right).
+Seed 0, 8 channels, lines of 3-8 values (each line and its answer divided by its largest magnitude: the
+network is linear, so the scale is free), 6,000 steps, 16 s: the float fit succeeds (mean squared error
+1.3e-6 at step 3,000) on weights far from integers (sum of squared distances 7.4), and rounding breaks it:
+14% of lines exact, 2% of lines of 8 values up to 1e8. With the gates given (`--fixed-gates --clip`,
+lines of 1-8): the float fit too (6e-6), 5.4 off integers, 80% then 17% after rounding. Only 4 channels on
+lines of 3-4 round onto an exact network (100%, 100% at 1e8). Many float networks fit (the states need
+not be the differences, only the read-out must be right), and the integer pull lands on none of the
+integer ones; real lines need 21 channels. So both parts keep the NAC table, which shares one
+difference weight pair across every row.
 """
 
 from __future__ import annotations
