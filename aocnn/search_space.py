@@ -41,7 +41,7 @@ SPACE: tuple[Decision, ...] = (
     Decision("model.exact_clip", (False, True)),
     Decision("model.quantise", QUANTISE),
     Decision("train.learning_rate", (0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1)),
-    Decision("train.round_start", (0.3, 0.5, 0.7, 0.75, 1.0)),
+    Decision("train.round_start", (0.3, 0.5, 0.6, 0.7, 0.75, 1.0)),
 )
 
 PAIRS_BYTES = 2**30  # the most one all-pairs message tensor (chunk x L x L x hidden float32) may take
