@@ -269,9 +269,13 @@ def in_exact_range(groups: list[list[int]]) -> bool:
     return max(map(len, groups)) * max(map(max, groups)) < EXACT_RUNNING
 
 
-def most_answer(decoded, groups: list[list[int]]):
-    value, sure = decoded["most"]
-    return value, sure & in_exact_range(groups)
+def answer_of(head: str):
+    """The solver's reading of `head`: its value, sure only inside the declared exact range."""
+    def answer(decoded, groups: list[list[int]]):
+        value, sure = decoded[head]
+        return value, sure & in_exact_range(groups)
+
+    return answer
 
 
 ABLATIONS = (
@@ -287,7 +291,7 @@ ABLATIONS = (
 )
 
 PART1 = family_task(
-    "2022_01/part1", FamilySpec(MOST_CONFIG, encode, most_examples, most_answer),
+    "2022_01/part1", FamilySpec(MOST_CONFIG, encode, most_examples, answer_of("most")),
     learned="that an elf's total is a running sum of its numbers (the input gate open and decay 1 at a number), "
             "that the blank line empties it (the forget gate), which channel holds it, and the readout",
     hand_written="parse, ids (number or blank line) with each number as an integer scalar, rounding, the declared "
@@ -326,13 +330,8 @@ def top_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     return (sizes, numbers), array_inputs(sizes, numbers, high * (size + 1)), {"top": ranked[:, :3].sum(axis=1).astype(np.float64)}
 
 
-def top_answer(decoded, groups: list[list[int]]):
-    value, sure = decoded["top"]
-    return value, sure & in_exact_range(groups)
-
-
 PART2_ATTEMPT = family_task(
-    "2022_01/part2", FamilySpec(TOP_CONFIG, encode, top_examples, top_answer),
+    "2022_01/part2", FamilySpec(TOP_CONFIG, encode, top_examples, answer_of("top")),
     learned="part 1's running total, which line ends an elf, how many elves have a larger total, and which "
             "elves count (fewer than three larger)",
     hand_written="parse, ids (number or blank line) with each number as an integer scalar, rounding, the sum "
