@@ -45,8 +45,8 @@ width 6, `exact_init` 0.1 or 0.5, or a longer float phase, one more seed each; s
 over turns fits) 1 of 6; rounding from 60% or 70%, 2 of 6 (seeds 0 and 1), from 65% 1, from 80% 0; batches
 of 512, 3 of 6 (1, 4, 5), of 1,024, 1. On batches of 512: rounding from 70%, 2 of 6; seeds 2 and 3 also fail
 with rounding from 55%, with width 6, with `exact_init` 0.5, with state 3 or 4, at learning rate 0.002, and
-with batches of 256 rounded from 60%; over 30,000 steps seed 3 converges, seed 2 not (README). Every run sits at about 50% of held-out courses until rounding starts; the integer network it
-rounds onto decides.
+with batches of 256 rounded from 60%; over 30,000 steps seed 3 converges, seed 2 not (README). Every run
+sits at about 50% of held-out courses until rounding starts; the integer network it rounds onto decides.
 """
 
 from __future__ import annotations
