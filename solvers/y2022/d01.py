@@ -253,12 +253,19 @@ def as_groups(sizes: np.ndarray, numbers: np.ndarray) -> list[list[list[int]]]:
     return [[numbers[i, g, :sizes[i, g]].tolist() for g in range(sizes.shape[1]) if sizes[i, g]] for i in range(len(sizes))]
 
 
+def example_shape(data: DataConfig, far: bool) -> tuple[int, int, int, int, int]:
+    """(fewest elves, most elves, most numbers per elf, smallest number, largest number) of training's or the
+    out-of-range inputs. In range, numbers from 0: elves whose totals are 0 or small, so that no constant of the
+    stream can pass for the largest total (real inputs' numbers start at 1,001, and an input may hold 0s all
+    the same)."""
+    if far:
+        return data.ood_min_length, data.ood_max_length, FAR_SIZE, 1, FAR_HIGH
+    return data.min_length, data.max_length, TRAIN_SIZE, 0, TRAIN_HIGH
+
+
 def most_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
-    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-    # in range, numbers from 0: elves whose totals are 0 or small, so that no constant of the stream can pass
-    # for the largest total (real inputs' numbers start at 1,001, and an input may hold 0s all the same)
-    # (and a fifth of the inputs with numbers of at most 1-3, whose largest total is 0, 1 or 2)
-    size, bottom, top = (FAR_SIZE, 1, FAR_HIGH) if far else (TRAIN_SIZE, 0, TRAIN_HIGH)
+    # (a fifth of the inputs in range with numbers of at most 1-3, whose largest total is 0, 1 or 2)
+    low, high, size, bottom, top = example_shape(data, far)
     tops = np.where(rng.random(n) < 0.2, rng.integers(1, 4, n), top) if not far else np.full(n, top)
     sizes, numbers = random_group_arrays(rng, n, (low, high), size, bottom, tops)
     most = np.max(np.where(sizes > 0, numbers.sum(axis=2), -1), axis=1)
@@ -323,9 +330,8 @@ TOP_CONFIG = replace(
 
 def top_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     """Inputs of at least three elves whose third and fourth largest totals differ, and their top-three sums."""
-    low, high = (data.ood_min_length, data.ood_max_length) if far else (max(data.min_length, 3), data.max_length)
-    size, bottom, top = (FAR_SIZE, 1, FAR_HIGH) if far else (TRAIN_SIZE, 0, TRAIN_HIGH)
-    sizes, numbers = random_group_arrays(rng, 2 * n + 64, (low, high), size, bottom, np.full(2 * n + 64, top))
+    low, high, size, bottom, top = example_shape(data, far)
+    sizes, numbers = random_group_arrays(rng, 2 * n + 64, (max(low, 3), high), size, bottom, np.full(2 * n + 64, top))
     ranked = -np.sort(-np.where(sizes > 0, numbers.sum(axis=2), -1), axis=1)
     keep = np.flatnonzero(ranked[:, 2] != ranked[:, 3] if ranked.shape[1] > 3 else np.ones(len(ranked), bool))[:n]
     sizes, numbers, ranked = sizes[keep], numbers[keep], ranked[keep]
