@@ -868,3 +868,99 @@ def test_values_that_never_read_the_stream_add_exact_integers_whatever_the_strea
     per_step = 2 * numbers[..., 0] + 1 if scalars else np.ones((2, 7))
     valid = np.arange(7)[None, :] < np.array([[6], [3]])
     assert h_BxL.tolist() == np.cumsum(np.where(valid, per_step, 0), axis=1).tolist()
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_counting_scan_is_the_step_by_step_recurrence_and_skips_padding(reverse):
+    from aocnn.nn.family import counting_scan
+
+    rng = np.random.default_rng(2)
+    steps = jnp.array(rng.integers(0, 2, (2, 9, 4, 4)), jnp.float32)
+    start = jnp.array([1.0, 0.0, 1.0, 1.0])
+    lengths = [9, 5]
+    valid = jnp.arange(9)[None, :] < jnp.array(lengths)[:, None]
+    got = np.asarray(counting_scan(steps, start, valid, reverse))
+    for b, n in enumerate(lengths):
+        h = np.asarray(start, np.float64)
+        order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
+        for t in order:
+            h = np.asarray(steps[b, t], np.float64) @ h
+            assert np.array_equal(got[b, t], h)  # integers, exactly
+        if reverse:  # padding to the right of the record is the identity: the start state passes through
+            assert np.array_equal(got[b, n:], np.broadcast_to(np.asarray(start), got[b, n:].shape))
+        else:
+            assert np.array_equal(got[b, n:], np.broadcast_to(h, got[b, n:].shape))
+
+
+def copies_of(matches: list[int]) -> list[int]:
+    """Scratchcards' copies of each card, written as a queue of pending wins (unlike the puzzle module's loop)."""
+    pending, mine = [0] * (max(matches, default=0) + 1), []
+    for k in matches:
+        mine.append(1 + pending.pop(0))
+        pending.append(0)
+        for j in range(k):
+            pending[j] += mine[-1]
+    return mine
+
+
+def cascade(matches: list[int]) -> int:
+    return sum(copies_of(matches))
+
+
+def test_counting_transitions_set_by_hand_win_copies_exactly_over_hundreds_of_cards():
+    """`transitions="gates"`: 0/1 transitions make a shift register of pending copies. Channels 0-9 hold
+    the copies already won by the next 10 cards, channel 10 a constant 1. A card with k matches shifts
+    the register and adds its own copies (1 + channel 0) into channels 0..k-1; each position reads
+    1 + channel 0 (the next card's copies), and the positions add up to the number of cards in the end."""
+    states, vocab, width = 11, 12, 13  # ids: 0 PAD, k + 1 for k matches; stream: one-hot id, then one count
+    cfg = ModelConfig(vocab=vocab, decoders=(DecoderConfig("cards", kind="scalar", read="each"),), width=width,
+                      layers=1, state=states, direction="forward", gate="matrix", transitions="gates", mlp=0,
+                      gate_snap=0.02)
+    params = init(cfg, 0)
+    hand = jax.tree_util.tree_map(np.zeros_like, params)
+    hand["encoder"]["exact_embed0"]["embedding"] = np.eye(vocab, width, dtype=np.float32)
+    base = np.zeros((states, states), np.float32)
+    base[np.arange(9), np.arange(1, 10)] = 1.0  # shift: channel m takes channel m + 1
+    base[10, 10] = 1.0  # the constant stays
+    kernel = np.zeros((width, states, states), np.float32)
+    for k in range(11):
+        kernel[k + 1, :k, 0] = kernel[k + 1, :k, 10] = 1.0  # k matches: channels 0..k-1 gain 1 + channel 0
+    hand["recurrence0"]["transition_fwd"]["kernel"] = (60.0 * kernel).reshape(width, -1)
+    hand["recurrence0"]["transition_fwd"]["bias"] = (60.0 * base - 30.0).reshape(-1)
+    hand["recurrence0"]["start_fwd"] = np.where(np.arange(states) == 10, 30.0, -30.0).astype(np.float32)
+    out_kernel = np.zeros((states, width), np.float32)
+    out_kernel[0, 12] = out_kernel[10, 12] = 1.0
+    hand["recurrence0"]["exact_out"]["kernel"] = out_kernel
+    hand["decoder_cards"]["exact_readout"]["kernel"] = np.eye(width, 1, -12, dtype=np.float32)
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for n, none in ((1, 0.5), (2, 0.0), (30, 0.3), (200, 0.65), (220, 0.65), (220, 0.65), (220, 0.5), (200, 0.3)):
+        k = np.where(rng.random(n) < none, 0, rng.integers(1, 11, n))
+        rows.append(np.minimum(k, n - 1 - np.arange(n)).tolist())
+    ids = np.zeros((len(rows), 220), np.int32)
+    for b, row in enumerate(rows):
+        ids[b, :len(row)] = np.array(row) + 1
+    out = jax.jit(FamilyModel(cfg).apply)({"params": hand}, inputs(ids.tolist(), [len(r) for r in rows]))
+    value, sure = decode(cfg, out)["cards"]
+    want = np.array([cascade(row) for row in rows], dtype=object)
+    past = np.array([any(c >= 2**24 for c in copies_of(row)) for row in rows])  # a card's copies past float32's exact range
+    assert 10**6 < max(want[~past]) and past.sum() == 2  # real-sized answers (about 10^7), and two far larger
+    assert sure[~past].all() and value[~past].tolist() == want[~past].tolist()
+    assert not sure[past].any()  # states only grow until read: past 2^24 is always seen, so flagged, never wrong
+
+
+def test_log_loss_weighs_a_record_by_its_relative_error():
+    for read in ("last", "each"):
+        head = DecoderConfig("n", kind="scalar", read=read, log_loss=True)
+        cfg = ModelConfig(vocab=3, decoders=(head,))
+        value = jnp.array([9.0, 999.0, -5.0])  # targets 19, 1999, 0: the first two are off by the same ratio
+        out = {"n": value if read == "last" else jnp.stack([value, jnp.zeros(3)], axis=1),
+               "integer_penalty": jnp.zeros(())}
+        loss, _ = family_loss(cfg, out, {"n": jnp.array([19.0, 1999.0, 0.0])})
+        per_record = [np.log(10 / 20) ** 2, np.log(1000 / 2000) ** 2, 0.0]  # a negative value counts as 0
+        assert float(loss) == pytest.approx(np.mean(per_record), rel=1e-5)
+    with pytest.raises(ValueError, match="log_loss"):
+        DecoderConfig("n", kind="class", log_loss=True)
+    with pytest.raises(ValueError, match="transitions"):
+        ModelConfig(vocab=3, gate="tied", transitions="gates")

@@ -25,6 +25,7 @@ FAMILY = "aocnn-family-v1"  # what meta.json records as "family"
 
 DIRECTIONS = ("forward", "backward", "bidirectional")
 GATES = ("none", "tied", "separate", "matrix")
+TRANSITIONS = ("softmax", "gates")
 KINDS = ("recurrence", "all_pairs")
 AGGREGATES = ("sum", "max", "mean", "softmax")
 READS = ("ends", "last", "first", "sum", "mean", "max", "each")
@@ -61,6 +62,8 @@ class DecoderConfig:
     # e.g. a state that a recurrence carries (an enable switch) multiplying the window's numbers
     gated: bool = False  # read="each": a yes/no class per position (`hidden` ReLU, then 2 logits) says whether
     # its value counts; training weighs each value by the gate's probability, a solve counts it on argmax
+    log_loss: bool = False  # scalar heads: training's error is log(1 + max(value, 0)) - log(1 + target), so a
+    # record weighs by its relative error (answers >= 0 that grow exponentially with the record: a cascade)
     decisive: float = 0.0  # gated: training adds this x min(p, 1 - p) per position (ramped in as the integer pull is),
     # so no gate settles half open with its value scaled to make up (p x v fits at p = 0.5 and v = 2 as well as at
     # p = 1 and v = 1, and the integer pull holds v at 2), while gates still in doubt early on keep learning
@@ -81,6 +84,8 @@ class DecoderConfig:
             raise ValueError(f"decoder {self.name}.gated: only with read='each'")
         if self.decisive and not self.gated:
             raise ValueError(f"decoder {self.name}.decisive: only with gated=True")
+        if self.log_loss and (self.kind != "scalar" or self.gated):
+            raise ValueError(f"decoder {self.name}.log_loss: only for scalar heads, not gated")
         if self.decisive < 0:
             raise ValueError(f"decoder {self.name}.decisive: need >= 0, got {self.decisive}")
         if self.kind == "product" and self.factors < 2:
@@ -118,6 +123,10 @@ class ModelConfig:
     direction: str = "bidirectional"
     gate: str = "tied"
     init_decay: float = 1.0  # recurrence decays start here (clipped to [-1, 1])
+    transitions: str = "softmax"  # gate="matrix": softmax = a soft automaton (each column of A(x_t) a distribution);
+    # gates = every entry of A(x_t) and of the start state its own yes/no gate (gate_bias, gate_snap and
+    # gate_decisive apply), a linear recurrence h_t = A(x_t) h_{t-1} whose states count exactly (paths through
+    # the transitions: copies won, ways to reach a state) while they stay below 2^24
     gate_bias: float = 0.0  # gated recurrences' gate biases start here: negative, the gates start mostly shut, so a
     # state written once is still there many steps later and its gradient reaches back (LSTM's forget-bias trick)
     gate_snap: float = 0.0  # gated recurrences: a gate within this of shut (0) or open (1) is exactly that (straight-
@@ -147,6 +156,9 @@ class ModelConfig:
     def __post_init__(self):
         _check(self.direction, DIRECTIONS, "model.direction")
         _check(self.gate, GATES, "model.gate")
+        _check(self.transitions, TRANSITIONS, "model.transitions")
+        if self.transitions != "softmax" and self.gate != "matrix":
+            raise ValueError(f"model.transitions: {self.transitions!r} is for gate='matrix' only")
         _check(self.aggregate, AGGREGATES, "model.aggregate")
         _check(self.quantise, QUANTISE, "model.quantise")
         _check(self.mlp_kind, MLPS, "model.mlp_kind")

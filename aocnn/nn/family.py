@@ -27,8 +27,12 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   non-diagonal case, a soft finite-state automaton: h_t = A(x_t) h_{t-1} from a learned start
   distribution, A a column-stochastic F x F matrix computed from x_t (softmax over the next state),
   so states can be permuted and merged (a remainder mod 3, a borrow): the transducers of digit
-  arithmetic. The diagonal gates run with `jax.lax.associative_scan` on accelerators (O(log L)
-  depth) and a `jax.lax.scan` on CPU, the automaton with the associative scan: no Python loop over time.
+  arithmetic; with `transitions="gates"` every entry of A(x_t) and of the start state is its own yes/no
+  gate instead, so the states count (how many ways, how many copies: h_t = A(x_t) h_{t-1} with 0/1 entries
+  is a shift register that can add a channel into others) and stay exact integers below 2^24. The
+  diagonal gates run with `jax.lax.associative_scan` on accelerators (O(log L) depth) and a
+  `jax.lax.scan` on CPU, the automaton with the associative scan, the counting recurrence with a
+  `jax.lax.scan` (one exact matrix-vector product a step): no Python loop over time.
 - Decoders, one per answer target, each reading the final stream: `class` (softmax over C classes
   from a pooled reading), `scalar` (a linear readout, rounded by the solver), `pointer` (a plain
   softmax over per-position logits plus one "none" logit read from the pooled stream), `sequence`
@@ -38,7 +42,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
   the positions' values, each decoded on its own and added in int64, optionally behind a learned yes/no
   gate per position (`gated`; `decisive` makes a half-open gate cost something in training), with the
   values read from the window's numbers alone (`from_scalars`; a product can take its last factors from the
-  stream instead, `stream_factors`, e.g. a state a recurrence carries).
+  stream instead, `stream_factors`, e.g. a state a recurrence carries). A scalar head's `log_loss` trains
+  on the relative error, for answers that grow exponentially with the record.
 - The exact channel: every parameter whose module or name starts with `exact_` (the embedding
   tables, the value/decay/output weights of the first `exact_layers` recurrences, scalar readouts).
   Three optional tools pull it onto integers, so counts stay exact far beyond training lengths:
@@ -182,6 +187,23 @@ def automaton_scan(step_BxLxFxF: jax.Array, start_F: jax.Array, valid_BxL: jax.A
     return h_BxLxF
 
 
+def counting_scan(step_BxLxFxF: jax.Array, start_F: jax.Array, valid_BxL: jax.Array, reverse: bool = False) -> jax.Array:
+    """All states of h_t = A_t h_{t-1}, h = `start` before the first valid step in the scan's direction,
+    one matrix-vector product at a time (padded steps are the identity). With 0/1 transitions and start the
+    states are integers, exact in float32 below 2^24: no product of matrices (an associative scan's) is formed,
+    whose entries count paths from every state and outgrow the states themselves."""
+    eye = jnp.eye(step_BxLxFxF.shape[-1], dtype=step_BxLxFxF.dtype)
+    a_LxBxFxF = jnp.swapaxes(jnp.where(valid_BxL[..., None, None], step_BxLxFxF, eye), 0, 1)
+
+    def step(h_BxF, a_BxFxF):
+        h_BxF = jnp.einsum("bij,bj->bi", a_BxFxF, h_BxF, precision=jax.lax.Precision.HIGHEST)
+        return h_BxF, h_BxF
+
+    start_BxF = jnp.broadcast_to(start_F, (valid_BxL.shape[0], start_F.shape[0]))
+    _, h_LxBxF = jax.lax.scan(step, start_BxF, a_LxBxFxF, reverse=reverse)
+    return jnp.swapaxes(h_LxBxF, 0, 1)
+
+
 class GatedRecurrence(nn.Module):
     """h_t = decay * (1 - f_t) * h_{t-1} + i_t * v_t per channel, in one or both directions.
 
@@ -204,6 +226,7 @@ class GatedRecurrence(nn.Module):
     report_undecided: bool = False  # also return, per record, the sum over positions of min(p, 1 - p) of every gate
     bias_scale: float = 0.0  # exact biases start uniform in [-bias_scale, bias_scale] (0: at 0)
     values_from_stream: bool = True  # False: v_t reads only the scalars given (and a bias), or is a constant per channel
+    transitions: str = "softmax"  # gate="matrix": softmax (an automaton) or gates (every entry a yes/no gate: counts)
 
     @nn.compact
     def __call__(self, x_BxLxD: jax.Array, valid_BxL: jax.Array, scalars_BxLxS: jax.Array | None = None) -> jax.Array:
@@ -216,6 +239,20 @@ class GatedRecurrence(nn.Module):
         undecided_B = jnp.zeros(x_BxLxD.shape[0])
         for reverse in reverses:
             tag = "bwd" if reverse else "fwd"
+            if self.gate == "matrix" and self.transitions == "gates":  # counts: every transition and start entry 0 or 1
+                shape = x_BxLxD.shape[:2] + (self.state, self.state)
+                bias = nn.initializers.constant(self.gate_bias)
+                p_BxLxFxF = jax.nn.sigmoid(nn.Dense(self.state * self.state, bias_init=bias, name=f"transition_{tag}")(x_BxLxD).reshape(shape))
+                p_F = jax.nn.sigmoid(self.param(f"start_{tag}", bias, (self.state,)))
+                if self.report_undecided:
+                    undecided_BxL = jnp.sum(jnp.minimum(p_BxLxFxF, 1.0 - p_BxLxFxF), axis=(2, 3))
+                    undecided_B = undecided_B + jnp.sum(jnp.where(valid_BxL, undecided_BxL, 0.0), axis=1) + \
+                        jnp.sum(jnp.minimum(p_F, 1.0 - p_F))
+                if self.gate_snap:
+                    p_BxLxFxF, p_F = self.snapped(p_BxLxFxF), self.snapped(p_F)
+                states.append(counting_scan(p_BxLxFxF, p_F, valid_BxL, reverse))
+                self.sow("intermediates", f"state_{tag}", states[-1])
+                continue
             if self.gate == "matrix":  # a soft automaton: column-stochastic transitions from x_t
                 shape = x_BxLxD.shape[:2] + (self.state, self.state)
                 step_BxLxFxF = jax.nn.softmax(nn.Dense(self.state * self.state, name=f"transition_{tag}")(x_BxLxD).reshape(shape), axis=-2)
@@ -557,7 +594,7 @@ class FamilyModel(nn.Module):
                     cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
                     cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
                     cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), bias_scale=cfg.exact_bias_init,
-                    values_from_stream=cfg.values_from_stream, name=f"recurrence{layer}")
+                    values_from_stream=cfg.values_from_stream, transitions=cfg.transitions, name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
                                cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
@@ -613,7 +650,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
             loss_B, ok_B = _each_loss(cfg, out, target, pull)
         elif cfg.kind == "scalar":
             error_B = out - target
-            loss_B, ok_B = jnp.square(error_B), jnp.abs(error_B) < cfg.train_tolerance
+            loss_B, ok_B = jnp.square(_log_error(out, target) if cfg.log_loss else error_B), jnp.abs(error_B) < cfg.train_tolerance
         elif cfg.kind == "product":  # the product of the factors against the answer; each factor near an integer
             error_B = jnp.prod(out, axis=1) - target
             loss_B = jnp.square(error_B)  # as a scalar head; records whose answers stay small keep it well-conditioned
@@ -646,6 +683,11 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     if config.gate_decisive:  # half-open recurrence gates cost something, ramped in with the pull (see `decisive`)
         total = total + pull * config.gate_decisive * outputs["undecided_gates"]
     return total, exact_B
+
+
+def _log_error(value_B: jax.Array, target_B: jax.Array) -> jax.Array:
+    """log(1 + value) - log(1 + target), the value clipped at 0 (a scalar head's `log_loss`)."""
+    return jnp.log1p(jnp.maximum(value_B, 0.0)) - jnp.log1p(jnp.maximum(target_B, 0.0))
 
 
 def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: float = 1.0) -> tuple[jax.Array, jax.Array]:
@@ -682,6 +724,8 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: fl
     ok_B = jnp.all(sure_BxL, axis=1) & (jnp.abs(jnp.sum(rounded_BxL, axis=1) - target_B) <= slack_B)
     error_B = jnp.sum(value_BxL, axis=1) - target_B  # Huber: a record far off (a long one, big numbers) pulls no harder
     loss_B = jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5)  # than 1 per unit
+    if cfg.log_loss:  # relative: answers that grow exponentially with the record
+        loss_B = jnp.square(_log_error(jnp.sum(value_BxL, axis=1), target_B))
     if cfg.gated and cfg.decisive:  # gates half open are penalised (0 past the record, where p = 0), ramped in as
         # the integer pull is: gates made to commit early stop learning
         loss_B = loss_B + ramp * cfg.decisive * jnp.sum(jnp.minimum(weight_BxL, 1.0 - weight_BxL), axis=1)
@@ -764,7 +808,7 @@ def add_positions(out: np.ndarray, cfg: DecoderConfig) -> tuple[np.ndarray, np.n
         (on_BxL, gate_sure_BxL), out = _gate(out, cfg.confident), out[..., 2:]
     if cfg.kind == "scalar" and not cfg.gated:
         rounded_BxL, sure_BxL = round_sure(out, tolerance)
-        value_BxL = rounded_BxL.astype(np.int64)
+        value_BxL = np.where(sure_BxL, rounded_BxL, 0.0).astype(np.int64)  # unsure values may be past int64
     else:
         rows, length, factors = out.shape
         product_N, all_sure_N = multiply(out.reshape(rows * length, factors), tolerance)
