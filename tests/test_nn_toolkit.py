@@ -210,3 +210,24 @@ def test_a_measuring_script_names_its_weights_and_its_sets():
     assert (args.root, args.lines, args.inputs, args.allow_unconverged) == (Path("/tmp/seed1"), 7, 20, True)
     with pytest.raises(SystemExit):
         parser.parse_args(["--lines", "many"])
+
+
+def test_outcomes_count_a_sequence_record_right_only_when_every_position_is(monkeypatch):
+    """`outcomes` (scripts/seeds.py's solver's view) on a head with a class at every position (2019/1's digits)."""
+    from types import SimpleNamespace
+
+    from aocnn.nn import family
+    from aocnn.nn.config import DecoderConfig, ModelConfig
+    from aocnn.nn.measure import outcomes
+
+    config = ModelConfig(vocab=4, width=4, state=2, mlp=0, decoders=(DecoderConfig("digits", kind="sequence", classes=4),))
+    target = np.array([[1, 2, 3], [1, 2, 0], [3, 3, 3], [2, 1, 0]])
+    said = target.copy()
+    said[1, 2], said[3, 0] = 3, 1  # two records wrong in one position each
+    sure = np.array([True, True, True, False])
+    monkeypatch.setattr(family, "decode", lambda cfg, out: {"digits": (said, sure)})
+    task = SimpleNamespace(config=SimpleNamespace(model=config))
+    make = lambda rng, n: {"inputs": {"ids": np.ones((n, 3), np.int32), "lengths": np.full(n, 3, np.int32)},  # noqa: E731
+                           "targets": {"digits": target[:n]}}
+    tally = outcomes(task, family.init(config, 0), make, 4, 0)
+    assert (tally.right, tally.unsure, tally.wrong) == (2, 1, 1)

@@ -93,7 +93,8 @@ def outcomes(task: NeuralTask, params: Any, make: Callable, count: int, seed: in
         for head in config.decoders:
             answer, confident = decoded[head.name]
             target = np.asarray(batch["targets"][head.name])
-            right = right & (answer == (np.rint(target).astype(np.int64) if head.kind in ("scalar", "product") else target))
+            same = answer == (np.rint(target).astype(np.int64) if head.kind in ("scalar", "product") else target)
+            right = right & same.reshape(len(same), -1).all(axis=1)  # a sequence head: every position
             sure = sure & confident
         total = total + Outcomes(int(np.sum(right & sure)), int(np.sum(~sure)), int(np.sum(~right & sure)))
     return total
