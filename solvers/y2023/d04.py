@@ -40,8 +40,9 @@ Part 2, tried (issue 17): the cascade needs a recurrence over the cards whose st
 gated: no diagonal recurrence can grow like the copies do (two matches per card is a Fibonacci sequence). The
 family now has one (`transitions="gates"`: h_t = A(x_t) h_{t-1}, every entry of A and of the start state a 0/1
 gate), and it holds the rule: set by hand (tests/test_family.py), a shift register of the next ten cards'
-pending copies plus a constant 1 is exact over 220 cards with answers to 4 x 10^6, and a run whose copies pass
-2^24 is flagged, never wrong (the states only grow until read). `PART2_CASCADE` (not registered) is that
+pending copies plus a constant 1 is exact on runs of up to 220 cards with answers to 7.9 x 10^6, and a run
+whose copies pass 2^24 is flagged, never wrong (the states only grow until read). `PART2_CASCADE` (not
+registered) is that
 config trained on answers, with each card's matches given as its id (what part 1's network would hand on):
 `python scripts/try_config.py 2023 4 --task PART2_CASCADE --measure 1000`, seed 0, runs of 2-40 cards, log
 loss on the answer, 12,000 steps (125 s): loss 0.037, 0% of fresh runs exact. The standalone probe
@@ -51,9 +52,10 @@ end and 0-2% of runs of 100-200, 0-1% once every gate is committed (p > 0.5); gr
 (`--curriculum`): 26-44% and 0-6%, committed 0-2%; with every card's copies as a hint (`--curriculum --hint`):
 18-68% and 0-10%, committed 0%; sampled gates (`--curriculum --concrete --decisive 0`): 1-2%, committed 1-12%
 and 0-1%; with the real range of matches (`--most 10 --state 12`, 760 s): 9-13% and 0%, committed 0%; with 16
-channels (`--curriculum --state 16`, at step 11,000 when a time limit stopped it): 27-54% and 0-7%. The float fit settles with gates half open (the loss is 10^-3 on the
-log scale), and pulling them to 0 or 1 lands on a wrong register. A second network chained after part 1's (its
-argmax as the ids) would also be a hand-written step: score 4 at best.
+channels (`--curriculum --state 16`, at step 11,000 when a time limit stopped it): 27-54% and 0-7%. The float
+fit settles with gates half open (the loss is 10^-3 on the log scale), and pulling them to 0 or 1 lands on a
+wrong register. A second network chained after part 1's (its argmax as the ids) would also be a hand-written
+step: score 4 at best.
 """
 
 from __future__ import annotations
