@@ -51,7 +51,7 @@ finds no exact network in 8 seeds of any variant: from answers, 21-34% of fresh 
 end and 0-2% of runs of 100-200, 0-1% once every gate is committed (p > 0.5); growing the runs from 6 cards
 (`--curriculum`): 26-44% and 0-6%, committed 0-2%; with every card's copies as a hint (`--curriculum --hint`):
 18-68% and 0-10%, committed 0%; sampled gates (`--curriculum --concrete --decisive 0`): 1-2%, committed 1-12%
-and 0-1%; with the real range of matches (`--most 10 --state 12`, 760 s): 9-13% and 0%, committed 0%; with 16
+and 0-1%; with the real range of matches (`--most 10 --state 12`): 9-13% and 0%, committed 0%; with 16
 channels (`--curriculum --state 16`, at step 11,000 when a time limit stopped it): 27-54% and 0-7%. The float
 fit settles with gates half open (the loss is 10^-3 on the log scale), and pulling them to 0 or 1 lands on a
 wrong register. A second network chained after part 1's (its argmax as the ids) would also be a hand-written
