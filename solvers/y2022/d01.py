@@ -233,11 +233,16 @@ def random_group_arrays(rng: np.random.Generator, n: int, groups: tuple[int, int
     return sizes, np.where(np.arange(max_size)[None, None, :] < sizes[..., None], numbers, 0)
 
 
+def elf_starts(sizes: np.ndarray) -> np.ndarray:
+    """n x G: the line on which each elf of `random_group_arrays`' inputs starts (a blank line between two elves)."""
+    return np.cumsum(np.concatenate([np.zeros((len(sizes), 1), np.int64), sizes[:, :-1] + 1], axis=1), axis=1)
+
+
 def array_inputs(sizes: np.ndarray, numbers: np.ndarray, width: int) -> dict[str, np.ndarray]:
     """`group_inputs` for `random_group_arrays`' inputs: each elf's numbers, one line each, a blank line
     between two elves."""
     n, groups, max_size = numbers.shape
-    starts = np.cumsum(np.concatenate([np.zeros((n, 1), np.int64), sizes[:, :-1] + 1], axis=1), axis=1)
+    starts = elf_starts(sizes)
     valid = sizes > 0
     lengths = np.sum(sizes, axis=1) + np.maximum(np.sum(valid, axis=1) - 1, 0)
     ids = np.zeros((n, width), np.int32)
@@ -367,7 +372,7 @@ def hinted_examples(rng: np.random.Generator, n: int, data: DataConfig, far: boo
     (sizes, numbers), inputs, targets = top_examples(rng, n, data, far)
     totals = np.where(sizes > 0, numbers.sum(axis=2), -1)
     larger = np.sum(totals[:, None, :] > totals[:, :, None], axis=2)  # per elf: how many elves have more
-    starts = np.cumsum(np.concatenate([np.zeros((len(sizes), 1), np.int64), sizes[:, :-1] + 1], axis=1), axis=1)
+    starts = elf_starts(sizes)
     hint = np.zeros(inputs["ids"].shape, np.int32)
     rows, elves = np.nonzero(sizes > 0)
     hint[rows, starts[rows, elves] + sizes[rows, elves] - 1] = 1 + np.minimum(larger[rows, elves], 3)
