@@ -506,6 +506,59 @@ def test_a_deterministic_automaton_keeps_a_remainder_mod_3_exactly_over_10000_di
     assert np.array_equal(np.argmax(np.asarray(states[0]), -1), np.cumsum(digits) % 3)
 
 
+def test_gate_snap_makes_a_soft_automatons_decided_columns_one_hot_and_its_latch_exact_over_20000_tokens():
+    """A 2-state latch (ids: 1 plain, 2 "enable", 3 "disable") whose transitions are softmax columns a logit gap
+    of 6 from one state: unsnapped, the state leaks towards the other one a little every token and the
+    latch drifts; with gate_snap every decided column is one-hot, so the state is exactly 0 or 1 on every
+    token; a column in doubt is left as it is."""
+    cfg = ModelConfig(vocab=4, decoders=(DecoderConfig("on", kind="scalar", read="each"),), width=4, layers=1, state=2,
+                      direction="forward", gate="matrix", mlp=0)
+    params = init(cfg, 0)
+    hand = jax.tree_util.tree_map(np.zeros_like, params)
+    hand["encoder"]["exact_embed0"]["embedding"] = np.eye(4, dtype=np.float32)
+    kernel = np.zeros((4, 2, 2), np.float32)  # logits[to, from]: plain keeps the state, the switches set one
+    kernel[1] = 6.0 * np.eye(2)
+    kernel[2, 0, :] = 6.0
+    kernel[3, 1, :] = 6.0
+    hand["recurrence0"]["transition_fwd"]["kernel"] = kernel.reshape(4, -1)
+    hand["recurrence0"]["start_fwd"] = np.array([6.0, 0.0], np.float32)
+    out_kernel = np.zeros((2, 4), np.float32)
+    out_kernel[0, 0] = 1.0  # the stream's channel 0 gains "enabled", which the head reads
+    hand["recurrence0"]["exact_out"]["kernel"] = out_kernel
+    hand["decoder_on"]["exact_readout"]["kernel"] = np.eye(4, 1, dtype=np.float32)
+    rng = np.random.default_rng(4)
+    ids = np.where(rng.random(20_000) < 0.001, rng.integers(2, 4, 20_000), 1)
+    ids[:5_000] = 1  # a long stretch before any switch
+    on = np.ones(20_000, bool)
+    for t in range(1, 20_000):
+        on[t] = {1: on[t - 1], 2: True, 3: False}[int(ids[t])]
+    on[0] = True
+    batch = inputs([ids.tolist()], [ids.size])
+    want = on.astype(np.float32)  # channel 0 of the embedding is PAD's: the head reads the state alone
+    snapped = dataclasses.replace(cfg, gate_snap=0.01)
+    got = np.asarray(jax.jit(FamilyModel(snapped).apply)({"params": hand}, batch)["on"][0])
+    assert np.array_equal(got, want)  # every token exactly 0 or 1
+    loose = np.asarray(jax.jit(FamilyModel(cfg).apply)({"params": hand}, batch)["on"][0])
+    assert np.abs(loose - want).max() > 0.4  # softmax alone leaks e^-6 a token: by 5,000 tokens the latch is gone
+    doubt = hand | {"recurrence0": hand["recurrence0"] | {"start_fwd": np.array([0.5, 0.0], np.float32)}}
+    first = np.asarray(FamilyModel(snapped).apply({"params": doubt}, inputs([[1]], [1]))["on"][0, 0])
+    assert 0.6 < first < 0.7  # a start in doubt (0.62) is not snapped
+
+
+def test_gate_decisive_measures_how_far_an_automatons_columns_are_from_one_state():
+    """Per valid position, min(q, 1 - q) of each column's largest entry q, plus the start's: a uniform
+    2-state automaton is 0.5 a column; one whose columns are decided is about 0; padding counts nothing."""
+    cfg = ModelConfig(vocab=3, decoders=(DecoderConfig("on", kind="scalar", read="each"),), width=3, layers=1, state=2,
+                      direction="forward", gate="matrix", mlp=0, gate_decisive=0.1)
+    hand = jax.tree_util.tree_map(np.zeros_like, init(cfg, 0))
+    batch = inputs([[1, 2, 1, 0], [2, 0, 0, 0]], [3, 1])
+    uniform = FamilyModel(cfg).apply({"params": hand}, batch)["undecided_gates"]
+    assert abs(float(uniform) - ((3 * 2 * 0.5 + 0.5) + (1 * 2 * 0.5 + 0.5)) / 2) < 1e-6  # the mean over the batch
+    hand["recurrence0"]["transition_fwd"]["bias"] = np.array([20.0, 20.0, -20.0, -20.0], np.float32)  # both -> state 0
+    hand["recurrence0"]["start_fwd"] = np.array([20.0, -20.0], np.float32)
+    assert float(FamilyModel(cfg).apply({"params": hand}, batch)["undecided_gates"]) < 1e-6
+
+
 def test_a_sequence_head_is_sure_of_class_0_on_padding_and_needs_every_position():
     cfg = small(decoders=(DecoderConfig("digits", kind="sequence", classes=10),), gate="matrix")
     params = init(cfg, 0)

@@ -130,10 +130,12 @@ class ModelConfig:
     gate_bias: float = 0.0  # gated recurrences' gate biases start here: negative, the gates start mostly shut, so a
     # state written once is still there many steps later and its gradient reaches back (LSTM's forget-bias trick)
     gate_snap: float = 0.0  # gated recurrences: a gate within this of shut (0) or open (1) is exactly that (straight-
-    # through), so a latch holds exactly over any length; 0: gates as they are
+    # through), so a latch holds exactly over any length; a soft automaton's column (and start) within this of one
+    # state is exactly that state; 0: gates as they are
     gate_decisive: float = 0.0  # gated recurrences: training adds this x the sum over positions of min(p, 1 - p) of
     # every gate (ramped in with the integer pull), so gates commit to shut or open (and gate_snap can then make
-    # them exact) rather than settle half open with doubled values behind them
+    # them exact) rather than settle half open with doubled values behind them; a soft automaton's: min(q, 1 - q) of
+    # each column's largest entry q, so each transition commits to one state
     mlp: int = 32  # hidden width of each block's residual MLP (0: no MLP)
     mlp_kind: str = "relu"  # relu | bilinear (exact: (W_a x) * (W_b x), no nonlinearity: products of stream channels)
     pairs_hidden: int = 16  # all-pairs: hidden width of the learned pairwise function

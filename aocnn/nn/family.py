@@ -257,6 +257,13 @@ class GatedRecurrence(nn.Module):
                 shape = x_BxLxD.shape[:2] + (self.state, self.state)
                 step_BxLxFxF = jax.nn.softmax(nn.Dense(self.state * self.state, name=f"transition_{tag}")(x_BxLxD).reshape(shape), axis=-2)
                 start_F = jax.nn.softmax(self.param(f"start_{tag}", nn.initializers.normal(1.0), (self.state,)))
+                if self.report_undecided:  # how far each column is from one state (gate_decisive makes them commit)
+                    top_BxLxF, top_F = jnp.max(step_BxLxFxF, axis=-2), jnp.max(start_F)
+                    undecided_BxL = jnp.sum(jnp.minimum(top_BxLxF, 1.0 - top_BxLxF), axis=-1)
+                    undecided_B = undecided_B + jnp.sum(jnp.where(valid_BxL, undecided_BxL, 0.0), axis=1) + \
+                        jnp.minimum(top_F, 1.0 - top_F)
+                if self.gate_snap:  # a column within gate_snap of one state is exactly that: the state stays one-hot
+                    step_BxLxFxF, start_F = self.snapped_column(step_BxLxFxF, -2), self.snapped_column(start_F, -1)
                 states.append(automaton_scan(step_BxLxFxF, start_F, valid_BxL, reverse))
                 self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`
                 continue
@@ -301,6 +308,14 @@ class GatedRecurrence(nn.Module):
             self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`; free unless asked for
         out_BxLxD = ExactDense(self.width, clip, True, mix, scale, self.bias_scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
         return (out_BxLxD, undecided_B) if self.report_undecided else out_BxLxD
+
+    def snapped_column(self, p: jax.Array, axis: int) -> jax.Array:
+        """A distribution over states (a transition's column, the start) whose largest entry is within
+        `gate_snap` of 1 is exactly that state (straight-through): a latch seen from 16,000 tokens holds its
+        state exactly, where softmax alone leaks e^-gap a step. (gate_snap < 0.5: that entry is the only one.)"""
+        top = jnp.max(p, axis=axis, keepdims=True)
+        decided = jnp.where(top > 1.0 - self.gate_snap, (p == top).astype(p.dtype), p)
+        return p + jax.lax.stop_gradient(decided - p)
 
     def snapped(self, p: jax.Array) -> jax.Array:
         """A gate within `gate_snap` of shut or open is exactly that (straight-through): nothing leaks
