@@ -81,7 +81,7 @@ def main() -> None:
             said = network.solve(memory)
             exact += said.answer == answer(memory) and said.low_confidence == 0
             flagged += said.low_confidence > 0
-        print(f"{name}: {exact}/{count} exact, {flagged} flagged", flush=True)
+        print(f"{name}: {exact}/{count} exact, {flagged} flagged, {count - exact - flagged} confidently wrong", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ generator's shape, and part 1's network (its tokens, training data and shipped w
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -147,9 +148,14 @@ def test_training_targets_agree_with_the_oracle(far):
 
 
 def test_the_part_2_attempts_train_on_part_2_answers_and_stay_unregistered():
-    """PART2_LATCH (a latch, and a third factor read from the stream) and PART2_ATTEMPT (module docstring)."""
+    """PART2_LATCH (a latch, and a third factor read from the stream), PART2_AUTOMATON (the latch as a 2-state
+    soft automaton) and PART2_ATTEMPT (module docstring)."""
     assert 2 not in PUZZLE.neural
-    for task, factors, stream in ((d03.PART2_LATCH, 3, 1), (d03.PART2_ATTEMPT, 2, 0)):
+    latch, automaton = d03.PART2_LATCH.config.model, d03.PART2_AUTOMATON.config.model
+    assert (latch.gate, automaton.gate, automaton.state, automaton.gate_snap) == ("separate", "matrix", 2, 0.001)
+    assert dataclasses.replace(automaton, gate="separate", gate_snap=latch.gate_snap, gate_bias=latch.gate_bias,
+                               values_from_stream=latch.values_from_stream) == latch  # the latch, but for the automaton
+    for task, factors, stream in ((d03.PART2_LATCH, 3, 1), (d03.PART2_AUTOMATON, 3, 1), (d03.PART2_ATTEMPT, 2, 0)):
         head, = task.config.model.decoders
         assert (head.factors, head.stream_factors) == (factors, stream)
         targets = task.make_batch(np.random.default_rng(1), 200)["targets"]["products"]
