@@ -180,7 +180,8 @@ def solve(year, day, part, solver, input_path, sample, device, weights_root, all
     solvers = runner.SOLVERS if solver == "both" else (solver,)
     parts = (int(part),) if part else (1, 2)
     if solver == "neural" and not any(p in puzzle.neural for p in parts):
-        raise AocnnError(f"{year} day {day} has no neural solver yet; use --solver classical")
+        which = f"{year} day {day}" + (f" part {part}" if part else "")  # e.g. 2024/3 has one for part 1 only
+        raise AocnnError(f"{which} has no neural solver yet; use --solver classical")
     puzzle_input, notice = inputs.resolve(puzzle, input_path, sample)
     if notice:
         click.echo(f"aocnn: {notice}", err=True)

@@ -164,6 +164,7 @@ def test_disagreement_exits_1(use_puzzles, toy_weights, tmp_path):
     (["solve", "2099", "25"], "no puzzle registered for 2099 day 25 (registered: 2023/1)"),
     (["solve", "2023", "1", "--input", "/nonexistent/input.txt"], "cannot read input file /nonexistent/input.txt: No such file or directory"),
     (["solve", "2023", "1", "--solver", "neural"], "2023 day 1 has no neural solver yet; use --solver classical"),
+    (["solve", "2023", "1", "--part", "2", "--solver", "neural"], "2023 day 1 part 2 has no neural solver yet; use --solver classical"),
     (["verify", "2098"], "no puzzle registered for 2098 (registered: 2023/1)"),
 ])
 def test_user_errors_exit_2_with_one_line(classical_2023_1, args, message):
