@@ -88,8 +88,13 @@ skips a part without a network.
   rest; memories of 8-80 characters with a switch every 25 never ask for more. Pushed to decide: a snap of
   0.02 reached 95% at 15,000 steps, then fell to 60% at 16,400 and stayed (seed 1: 60% through 21,600);
   `gate_decisive` 0.01 with a snap of 0.02, at most 57% (34% at 23,900, stopped), and with no snap at most
-  83% (46% at 23,800, stopped). Next: training memories long enough that only a clean latch fits (a few
-  hundred characters between switches), or a curriculum that ends there.
+  83% (46% at 23,800, stopped). Seed 0 (snap 0.001) continued on memories of 8-400 characters (learning rate
+  0.001, the whole rounding at once; a scratch script around `training.train(..., start=...)`): after 3,000
+  steps 85% of held-out memories at training's margin, solver's view 1,989/2,000 training-style (11 flagged,
+  0 wrong) and of 100 of 1,500-3,500 characters 38 exact, 60 flagged, **2 wrong**; after 10,000 steps the
+  same (84-92%; 1,984/2,000 with 16 flagged; 39, 59, **2**): fewer confident errors, no more exact
+  answers. Next: memories with a few hundred characters between switches, so that only a clean latch
+  fits, from the start or as a curriculum's end.
 - Tried first (`PART2_ATTEMPT`, not registered; `python scripts/try_config.py 2024 3 --task PART2_ATTEMPT`):
   two factors, a tied-gate recurrence whose values read the stream, learning rate 0.01. It learned part
   1's rule and ignored the switches: with a switch every 60 characters, 78-83% of held-out memories exact
