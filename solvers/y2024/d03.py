@@ -74,8 +74,8 @@ inputs 6 exact, 1 flagged and **1 confidently wrong**; seed 2 shut every gate. W
 is exactly 0 or 1 on every token, and a gate whose margin does not erode over 16,000 tokens. The runner
 skips a part without a network.
 - Then the latch as a soft automaton (`PART2_AUTOMATON`, not registered; `python scripts/try_config.py 2024 3
-  --task PART2_AUTOMATON`, or `aocnn train`-style runs with `--set model.gate=matrix --set model.state=2` on
-  the latch): the recurrence a 2-state automaton (`gate="matrix"`), whose columns are distributions, so the
+  --task PART2_AUTOMATON`, with `--set model.gate_snap=0` for no snap; the runs below were saved through a
+  temporary registration so that the solver's view could be measured): the recurrence a 2-state automaton (`gate="matrix"`), whose columns are distributions, so the
   state is one whatever the window offsets a switch is seen from, and cannot pile up as the latch's did; the
   family's `gate_snap` now also makes a column within the snap of one state exactly that state, and
   `gate_decisive` also charges an automaton's undecided columns. Seed 0, 30,000 steps (1,530 s beside another
