@@ -62,6 +62,8 @@ def main() -> None:
     import jax.numpy as jnp
     import optax
 
+    from aocnn.nn.family import counting_scan
+
     F, W, V = args.state, 16, args.most + 2
 
     def init(key):
@@ -81,13 +83,7 @@ def main() -> None:
     def values(params, ids, gate):
         table, start, read, bias = map(gate, gates(params))
         valid = ids > 0
-        a_LxBxFxF = jnp.swapaxes(jnp.where(valid[..., None, None], table[ids], jnp.eye(F)), 0, 1)
-
-        def step(h, a):
-            h = jnp.einsum("bij,bj->bi", a, h, precision=jax.lax.Precision.HIGHEST)
-            return h, h
-        _, h_LxBxF = jax.lax.scan(step, jnp.broadcast_to(start, (ids.shape[0], F)), a_LxBxFxF)
-        return jnp.where(valid, jnp.swapaxes(h_LxBxF, 0, 1) @ read + bias, 0.0)
+        return jnp.where(valid, counting_scan(table[ids], start, valid) @ read + bias, 0.0)  # the family's own scan
 
     def undecided(params):
         return sum(jnp.sum(jnp.minimum(g, 1 - g)) for g in gates(params))

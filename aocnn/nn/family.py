@@ -204,6 +204,15 @@ def counting_scan(step_BxLxFxF: jax.Array, start_F: jax.Array, valid_BxL: jax.Ar
     return jnp.swapaxes(h_LxBxF, 0, 1)
 
 
+def undecided(p_BxL___: jax.Array, valid_BxL: jax.Array, start: jax.Array | None = None) -> jax.Array:
+    """Per record, the sum of min(p, 1 - p) over the gates of its valid positions (any trailing shape) and of
+    `start` (shared by the batch): how far the gates are from shut or open, which `gate_decisive` charges."""
+    far_BxL___ = jnp.minimum(p_BxL___, 1.0 - p_BxL___)
+    far_BxL = jnp.sum(far_BxL___.reshape(far_BxL___.shape[:2] + (-1,)), axis=-1)
+    total_B = jnp.sum(jnp.where(valid_BxL, far_BxL, 0.0), axis=1)
+    return total_B if start is None else total_B + jnp.sum(jnp.minimum(start, 1.0 - start))
+
+
 class GatedRecurrence(nn.Module):
     """h_t = decay * (1 - f_t) * h_{t-1} + i_t * v_t per channel, in one or both directions.
 
@@ -245,9 +254,7 @@ class GatedRecurrence(nn.Module):
                 p_BxLxFxF = jax.nn.sigmoid(nn.Dense(self.state * self.state, bias_init=bias, name=f"transition_{tag}")(x_BxLxD).reshape(shape))
                 p_F = jax.nn.sigmoid(self.param(f"start_{tag}", bias, (self.state,)))
                 if self.report_undecided:
-                    undecided_BxL = jnp.sum(jnp.minimum(p_BxLxFxF, 1.0 - p_BxLxFxF), axis=(2, 3))
-                    undecided_B = undecided_B + jnp.sum(jnp.where(valid_BxL, undecided_BxL, 0.0), axis=1) + \
-                        jnp.sum(jnp.minimum(p_F, 1.0 - p_F))
+                    undecided_B = undecided_B + undecided(p_BxLxFxF, valid_BxL, p_F)
                 if self.gate_snap:
                     p_BxLxFxF, p_F = self.snapped(p_BxLxFxF), self.snapped(p_F)
                 states.append(counting_scan(p_BxLxFxF, p_F, valid_BxL, reverse))
@@ -258,10 +265,7 @@ class GatedRecurrence(nn.Module):
                 step_BxLxFxF = jax.nn.softmax(nn.Dense(self.state * self.state, name=f"transition_{tag}")(x_BxLxD).reshape(shape), axis=-2)
                 start_F = jax.nn.softmax(self.param(f"start_{tag}", nn.initializers.normal(1.0), (self.state,)))
                 if self.report_undecided:  # how far each column is from one state (gate_decisive makes them commit)
-                    top_BxLxF, top_F = jnp.max(step_BxLxFxF, axis=-2), jnp.max(start_F)
-                    undecided_BxL = jnp.sum(jnp.minimum(top_BxLxF, 1.0 - top_BxLxF), axis=-1)
-                    undecided_B = undecided_B + jnp.sum(jnp.where(valid_BxL, undecided_BxL, 0.0), axis=1) + \
-                        jnp.minimum(top_F, 1.0 - top_F)
+                    undecided_B = undecided_B + undecided(jnp.max(step_BxLxFxF, axis=-2), valid_BxL, jnp.max(start_F))
                 if self.gate_snap:  # a column within gate_snap of one state is exactly that: the state stays one-hot
                     step_BxLxFxF, start_F = self.snapped_column(step_BxLxFxF, -2), self.snapped_column(start_F, -1)
                 states.append(automaton_scan(step_BxLxFxF, start_F, valid_BxL, reverse))
@@ -293,9 +297,7 @@ class GatedRecurrence(nn.Module):
                 if self.report_undecided:
                     logits = (forget_BxLxF,) if self.gate == "tied" else (forget_BxLxF, write_BxLxF)
                     for logit_BxLxF in logits:
-                        p_BxLxF = jax.nn.sigmoid(logit_BxLxF)
-                        undecided_BxL = jnp.sum(jnp.minimum(p_BxLxF, 1.0 - p_BxLxF), axis=-1)
-                        undecided_B = undecided_B + jnp.sum(jnp.where(valid_BxL, undecided_BxL, 0.0), axis=1)
+                        undecided_B = undecided_B + undecided(jax.nn.sigmoid(logit_BxLxF), valid_BxL)
                 if self.gate_snap:  # decided gates exactly 0 or 1: a shut gate keeps the state exactly
                     a_BxLxF = decay_F * (1.0 - self.snapped(jax.nn.sigmoid(forget_BxLxF)))
                     b_BxLxF = self.snapped(jax.nn.sigmoid(write_BxLxF)) * v_BxLxF
@@ -737,10 +739,11 @@ def _each_loss(cfg: DecoderConfig, out: jax.Array, target_B: jax.Array, ramp: fl
     # of both signs (a running aim below 0) can sum to far less than their magnitudes
     slack_B = tol + (jnp.abs(target_B) + jnp.sum(jnp.abs(rounded_BxL), axis=1)) * 2.0**-21
     ok_B = jnp.all(sure_BxL, axis=1) & (jnp.abs(jnp.sum(rounded_BxL, axis=1) - target_B) <= slack_B)
-    error_B = jnp.sum(value_BxL, axis=1) - target_B  # Huber: a record far off (a long one, big numbers) pulls no harder
-    loss_B = jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5)  # than 1 per unit
     if cfg.log_loss:  # relative: answers that grow exponentially with the record
         loss_B = jnp.square(_log_error(jnp.sum(value_BxL, axis=1), target_B))
+    else:  # Huber: a record far off (a long one, big numbers) pulls no harder than 1 per unit
+        error_B = jnp.sum(value_BxL, axis=1) - target_B
+        loss_B = jnp.where(jnp.abs(error_B) < 1.0, 0.5 * jnp.square(error_B), jnp.abs(error_B) - 0.5)
     if cfg.gated and cfg.decisive:  # gates half open are penalised (0 past the record, where p = 0), ramped in as
         # the integer pull is: gates made to commit early stop learning
         loss_B = loss_B + ramp * cfg.decisive * jnp.sum(jnp.minimum(weight_BxL, 1.0 - weight_BxL), axis=1)
