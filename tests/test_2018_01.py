@@ -174,3 +174,23 @@ def test_a_sum_beyond_the_exact_range_is_flagged(network):
 
 def test_part2_has_no_network():
     assert 2 not in PUZZLE.neural
+
+
+# --- part 2's attempt (not registered): its training data -------------------------------------
+
+@pytest.mark.parametrize("far", [False, True])
+def test_part2_attempt_trains_on_replayed_answers_and_the_hint_points_at_them(far):
+    data = d01.HINTED_CONFIG.data
+    lists, inputs, targets = d01.repeat_examples(np.random.default_rng(5), 300, data, far)
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    assert low <= inputs["lengths"].min() and inputs["lengths"].max() <= high
+    for row, changes in enumerate(lists):
+        assert inputs["scalars"][row, :len(changes), 0].astype(int).tolist() == changes
+        total, repeat = oracle("\n".join(f"{c:+d}" for c in changes))
+        assert targets["repeat"][row] == repeat
+        line = targets["first_seen"][row]  # the running total before that line's change is the repeat, and no earlier one is
+        running = [sum(changes[:k]) for k in range(len(changes))]
+        assert running[line] == repeat and repeat not in running[:line]
+    later = [d01.first_repeat(changes)[0] > 0 for changes in lists]
+    assert 0.2 < np.mean(later) < 0.9  # many lists repeat only after whole passes
+    assert 2 not in PUZZLE.neural and "first_seen" not in d01.REPEAT_CONFIG.data.hints  # the attempt is answers only

@@ -39,6 +39,7 @@ Neural solvers:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import accumulate
 
 import numpy as np
@@ -252,6 +253,99 @@ PART1 = family_task(
     far=f"lists of {TRAIN_LINES + 1}-{FAR_LINES:,} changes (training: 1-{TRAIN_LINES}), totals of both signs",
     ablations=COUNTER_ABLATIONS,
 )
+
+
+# --- part 2: an attempt on the shared family, not registered (module docstring) ---------------
+#
+# One position per line as in part 1. Layer 0 is part 1's exact counter, both ways: each position can
+# hold its running total p (before its change: the frequency the device shows when it reads that line),
+# its index, and the total T. Two all-pairs layers (max over partners) follow: the first can test, for
+# a position m and each other position k, whether p_m - p_k is d totals with d >= 1 (the frequency at k
+# reaches p_m in pass d), and keep the best (d, k) as a score; the second can compare m's score with
+# everyone's. The head is gated, one value per position: the gate says "the repeat is my running total",
+# the value is an integer map of the stream (the counter's p). Trained on the answer only (the sum of
+# gate x value); no hints. Training lists: 2-10 changes with totals of both signs and an answer within
+# 12 passes, most of them after the first (`small_changes`); beyond: 11-24 changes.
+
+REPEAT_LINES, REPEAT_FAR = (2, 10), (11, 24)
+REPEAT_PASSES = 12  # training lists repeat within this many passes: their values stay small
+
+
+def small_changes(rng: np.random.Generator, n_lines: int) -> list[int] | None:
+    """A short list with a part 2 answer within REPEAT_PASSES passes, or None (draw again). A quarter
+    are random walks (they mostly repeat in the first pass); the rest pick the pass's running totals
+    (all different, within a few totals of 0) and a total, as real inputs do, so they repeat later."""
+    if rng.random() < 0.25:
+        scale = int(rng.choice([1, 2, 3, 5, 8]))
+        changes = rng.integers(-scale, scale + 1, n_lines).tolist()
+    else:
+        total = int(rng.integers(2, 21)) * int(rng.choice([-1, 1]))
+        reach = max(int(rng.integers(1, 5)) * abs(total), n_lines)
+        values = np.concatenate([np.arange(-reach, 0), np.arange(1, reach + 1)])
+        running = np.concatenate([[0], rng.choice(values, n_lines - 1, replace=False), [total]])
+        changes = np.diff(running).tolist()
+    try:
+        return changes if first_repeat(changes)[0] < REPEAT_PASSES else None
+    except InputError:
+        return None
+
+
+def repeat_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
+    lists = []
+    while len(lists) < n:
+        drawn = small_changes(rng, int(rng.integers(low, high + 1)))
+        if drawn is not None:
+            lists.append(drawn)
+    padded = np.zeros((n, high), dtype=np.int64)
+    for row, changes in enumerate(lists):
+        padded[row, :len(changes)] = changes
+    lengths = np.array([len(c) for c in lists])
+    targets = {"repeat": np.array([part2(c) for c in lists], np.float32)}
+    if "first_seen" in data.hints:  # the line whose running total (before its change) is the repeat
+        targets["first_seen"] = np.array([first_seen(c) for c in lists], np.int32)
+    return lists, change_inputs(padded, lengths), targets
+
+
+def first_seen(changes: list[int]) -> int:
+    """The first line whose running total before its change is part 2's answer (there always is one:
+    a repeat's value was first reached in the first pass, or it is 0, line 0's)."""
+    return [0, *accumulate(changes[:-1])].index(part2(changes))
+
+
+def repeat_answer(decoded, changes: list[int]):
+    return decoded["repeat"]
+
+
+REPEAT_CONFIG = Config(
+    model=ModelConfig(vocab=2, scalars=1, width=16, window=1, layers=3, kinds=("recurrence", "all_pairs", "all_pairs"),
+                      state=4, direction="bidirectional", gate="none", exact_layers=1, mlp=64, pairs_hidden=64,
+                      aggregate="max",
+                      decoders=(DecoderConfig("repeat", kind="scalar", read="each", gated=True, hidden=32),),
+                      integer_pull=0.05, exact_clip=True, quantise="weights"),
+    data=DataConfig(min_length=REPEAT_LINES[0], max_length=REPEAT_LINES[1], ood_min_length=REPEAT_FAR[0],
+                    ood_max_length=REPEAT_FAR[1]),
+    train=TrainSection(batch_size=64, learning_rate=3e-3, warmup_steps=50, max_steps=8000, eval_every=100,
+                       eval_size=1024, far_size=256, exact_evals=3, round_start=0.6),
+)
+
+# The hinted variant: also a pointer to the line that first reached the repeat (`first_seen`, from the
+# classical answer): can the layers find it at all when told where it is?
+HINTED_CONFIG = replace(REPEAT_CONFIG, model=replace(REPEAT_CONFIG.model, decoders=(
+    *REPEAT_CONFIG.model.decoders, DecoderConfig("first_seen", kind="pointer", hidden=32))),
+    data=replace(REPEAT_CONFIG.data, hints=("first_seen",)))
+
+PART2_ATTEMPT = family_task(  # not registered: see the module docstring for how far it got
+    "2018_01/part2", FamilySpec(REPEAT_CONFIG, encode, repeat_examples, repeat_answer),
+    learned="the running totals and the total (the counter), which running total another reaches after whole passes, "
+            "the earliest such, and its value",
+    hand_written="parse, the same id for every line with its change as an integer scalar, the gate's argmax, rounding",
+    far=f"lists of {REPEAT_FAR[0]}-{REPEAT_FAR[1]} changes (training: {REPEAT_LINES[0]}-{REPEAT_LINES[1]})",
+)
+
+PART2_HINTED = family_task(  # not registered either
+    "2018_01/part2", FamilySpec(HINTED_CONFIG, encode, repeat_examples, repeat_answer),
+    learned=PART2_ATTEMPT.learned, hand_written=PART2_ATTEMPT.hand_written, far=PART2_ATTEMPT.far)
 
 PUZZLE = Puzzle(2018, 1, "Chronal Calibration", parse, part1, part2, generate_input,
                 neural={1: PART1})
