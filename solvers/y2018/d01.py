@@ -26,14 +26,26 @@ Neural solvers:
   round. An answer is low-confidence once the changes' magnitudes add up past 2^22 (`EXACT_BOUND`).
   Ablations (seed 0): without the integer pull and rounding, and with an input-gated recurrence,
   nothing is exact after 3,000 steps; without the clip to [-1, 1] it still converges (1,800 steps).
-- part 2: no network (classical only; `aocnn solve` says the neural solver is not available); no
-  design was trained. The idea, not built: a forward counter gives each position its prefix sum and
-  (read at the end) the total, exactly, as in part 1; an all-pairs layer over the ~1,000 positions
-  sees (p_k, p_m, T) per pair; a learned test "p_m - p_k is a positive multiple of T", giving the
-  quotient d; a pointer to the pair with the smallest d * n + k. What the family lacks is the middle
-  step: an exact divisibility test (or quotient) of numbers up to ~10^5 by a divisor that differs
-  per input. A ReLU MLP can only fit it on a bounded range, and the matrix-gated automaton computes
-  residues for a fixed modulus, not one read from the input.
+- part 2: no network (classical only; `aocnn solve` says the neural solver is not available). Tried on
+  the family (`PART2_ATTEMPT`, not registered; `python scripts/probe_2018_01_part2.py`): part 1's exact
+  counter both ways (each line's running total, its index, the total), two all-pairs layers (max over
+  partners), and a gated value per line (the gate: "the repeat is my running total"; the value: an
+  integer map of the counter), trained on the answer only, on lists of 2-10 changes that repeat within
+  12 passes, most after the first (`small_changes`). Seed 0 with pair layers of 128 (`--set
+  model.pairs_hidden=128`), stopped at 15,000 of 40,000 steps: 24-28% of held-out lists throughout, about
+  the share whose answer is 0, and the loss never fell. Told where
+  the repeat is (`--mode pointer`: a pointer head to the line whose running total it is, the hint
+  `first_seen`, alone), seed 0, 40,000 steps, unconverged (81% at training's margin at the end): of
+  5,000 fresh lists, 90.5% pointed right (4,133 sure and right, 857 unsure, 10 sure and wrong), by
+  the pass the list repeats in (another 5,000): pass 0 99.9%, pass 1 99.0%, pass 2 53%, pass 3 or later
+  40%; of 5,000 lists of 11-24 changes, 85% (306 sure and wrong; pass 2 and later 12-18%). So the pair layers learned
+  "equal" and "one total apart", not "some whole number of totals apart". That is the missing step: a
+  ReLU pair function tests "differs by exactly d totals" with about two units per d (relu(x - dT) +
+  relu(dT - x) is 0 only there), so real inputs (d up to about 150, running totals up to 10^5) need
+  some 300 units per pair and a maximum over 150 channels, each exact; the family has no exact test
+  "is a whole multiple of a total that differs per input" that a few weights could learn. Not tried:
+  a periodic (sine) pair unit with a learned frequency, or a quotient in log space (NALU): either is
+  the divisibility test built in rather than learned.
 """
 
 from __future__ import annotations
