@@ -150,3 +150,18 @@ def test_outside_the_declared_range_is_flagged():
     assert not d01.combine_part2(decoded, [(10**9, 2), (3, 4)])[1].any()  # ten digits
     [inputs] = list(d01.encode_part2([(10**30, 2), (3, 4)]))  # past int64: encoded (to be flagged), no overflow
     assert inputs["ids"][0, 0, 1:].tolist() == [1] * 9
+
+
+@given(st.integers(0, 2**32))
+def test_part1_attempt_targets_are_each_left_numbers_share_of_the_oracle(seed):
+    """PART1_TASK (not registered) learns a distance per left number; they add up to part 1's answer."""
+    rng = np.random.default_rng(seed)
+    inputs, encoded, targets = d01.examples_part1(rng, 4, d01.PART1_ATTEMPT.data, False)
+    value = sum(targets[h].astype(np.int64) * 10**k for k, h in enumerate(d01.HEADS))
+    for row, pairs in enumerate(inputs):
+        assert value[row, 1::2].tolist() == [0] * len(value[row, 1::2])  # right numbers and padding: 0
+        assert int(value[row].sum()) == oracle("".join(f"{a} {b}\n" for a, b in pairs))[0]
+    decoded = {head: (targets[head][:1], np.array([True])) for head in d01.HEADS}
+    said, sure = d01.combine_part1(decoded, inputs[0])
+    assert said.tolist() == value[0, 0:2 * len(inputs[0]):2].tolist() and sure.all()
+    assert 1 not in d01.PUZZLE.neural
