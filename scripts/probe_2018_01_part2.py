@@ -7,6 +7,7 @@ pass 0 (two running totals equal), 1 (one total apart), 2, and 3 or later.
 
     python scripts/probe_2018_01_part2.py --mode answer  [--set model.pairs_hidden=128 ...]
     python scripts/probe_2018_01_part2.py --mode pointer --set model.pairs_hidden=128 --set train.max_steps=40000
+    python scripts/probe_2018_01_part2.py --mode pointer --early-kept 0.2 ...  (more lists that repeat in pass 2 or later)
 
 Modes: `answer` is PART2_ATTEMPT (the answer only, through the gated value per line); `pointer` is the
 `first_seen` hint head alone (a pointer to the line whose running total is the repeat: can the layers
@@ -28,6 +29,8 @@ def main() -> None:
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="SECTION.FIELD=VALUE")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lists", type=int, default=5000, help="fresh lists checked, in range and beyond each")
+    parser.add_argument("--early-kept", type=float, default=1.0,
+                        help="training keeps this share of the lists that repeat in pass 0 or 1 (fewer: more later repeats)")
     args = parser.parse_args()
 
     import jax
@@ -38,6 +41,7 @@ def main() -> None:
     from aocnn.nn.family_task import FamilySpec, family_task
     from solvers.y2018 import d01
 
+    d01.EARLY_KEPT = args.early_kept  # training's lists only: the checks below draw as the module does
     config = d01.REPEAT_CONFIG if args.mode == "answer" else d01.HINTED_CONFIG
     if args.mode == "pointer":
         config = replace(config, model=replace(config.model, decoders=config.model.decoders[1:]))
@@ -51,6 +55,7 @@ def main() -> None:
     params, report = training.train(task, seed=args.seed, progress=progress)
     print(f"converged {report.converged} after {report.steps} steps ({report.seconds:.0f} s)", flush=True)
     forward = jax.jit(FamilyModel(config.model).apply)
+    d01.EARLY_KEPT = 1.0
     for far in (False, True):
         rng = np.random.default_rng(10**6 + 2 * args.seed + far)
         lists, inputs, targets = d01.repeat_examples(rng, args.lists, replace(config.data, hints=("first_seen",)), far)

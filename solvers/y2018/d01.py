@@ -281,6 +281,7 @@ PART1 = family_task(
 
 REPEAT_LINES, REPEAT_FAR = (2, 10), (11, 24)
 REPEAT_PASSES = 12  # training lists repeat within this many passes: their values stay small
+EARLY_KEPT = 1.0  # the share of drawn lists repeating in pass 0 or 1 that are kept (the probe's --early-kept)
 
 
 def small_changes(rng: np.random.Generator, n_lines: int) -> list[int] | None:
@@ -297,9 +298,11 @@ def small_changes(rng: np.random.Generator, n_lines: int) -> list[int] | None:
         running = np.concatenate([[0], rng.choice(values, n_lines - 1, replace=False), [total]])
         changes = np.diff(running).tolist()
     try:
-        return changes if first_repeat(changes)[0] < REPEAT_PASSES else None
+        passes_before = first_repeat(changes)[0]
     except InputError:
         return None
+    keep = passes_before < REPEAT_PASSES and (passes_before >= 2 or rng.random() < EARLY_KEPT)
+    return changes if keep else None
 
 
 def repeat_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
