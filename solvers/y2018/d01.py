@@ -38,7 +38,9 @@ Neural solvers:
   `first_seen`, alone), seed 0, 40,000 steps, unconverged (81% at training's margin at the end): of
   5,000 fresh lists, 90.5% pointed right (4,133 sure and right, 857 unsure, 10 sure and wrong), by
   the pass the list repeats in (another 5,000): pass 0 99.9%, pass 1 99.0%, pass 2 53%, pass 3 or later
-  40%; of 5,000 lists of 11-24 changes, 85% (306 sure and wrong; pass 2 and later 12-18%). So the pair layers learned
+  40%; of 5,000 lists of 11-24 changes, 85% (306 sure and wrong; pass 2 and later 12-18%). Both heads
+  at once (`--mode hinted`, PART2_HINTED, 40,000 steps): the value still only where the answer is 0
+  (1,289 of 5,000 right), and the pointer worse (98.7% in pass 0, 31-37% later). So the pair layers learned
   "equal" and "one total apart", not "some whole number of totals apart". That is the missing step: a
   ReLU pair function tests "differs by exactly d totals" with about two units per d (relu(x - dT) +
   relu(dT - x) is 0 only there), so real inputs (d up to about 150, running totals up to 10^5) need
