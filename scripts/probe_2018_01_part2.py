@@ -41,12 +41,14 @@ def main() -> None:
     from aocnn.nn.family_task import FamilySpec, family_task
     from solvers.y2018 import d01
 
-    d01.EARLY_KEPT = args.early_kept  # training's lists only: the checks below draw as the module does
     config = d01.REPEAT_CONFIG if args.mode == "answer" else d01.HINTED_CONFIG
     if args.mode == "pointer":
         config = replace(config, model=replace(config.model, decoders=config.model.decoders[1:]))
     config = override(config, args.sets)
-    task = family_task("2018_01/part2", FamilySpec(config, d01.encode, d01.repeat_examples, d01.repeat_answer),
+    def examples(rng, n, data, far):  # training's lists; the checks below draw as the module does
+        return d01.repeat_examples(rng, n, data, far, args.early_kept)
+
+    task = family_task("2018_01/part2", FamilySpec(config, d01.encode, examples, d01.repeat_answer),
                        learned=d01.PART2_ATTEMPT.learned, hand_written=d01.PART2_ATTEMPT.hand_written, far=d01.PART2_ATTEMPT.far)
 
     def progress(p) -> None:
@@ -55,7 +57,6 @@ def main() -> None:
     params, report = training.train(task, seed=args.seed, progress=progress)
     print(f"converged {report.converged} after {report.steps} steps ({report.seconds:.0f} s)", flush=True)
     forward = jax.jit(FamilyModel(config.model).apply)
-    d01.EARLY_KEPT = 1.0
     for far in (False, True):
         rng = np.random.default_rng(10**6 + 2 * args.seed + far)
         lists, inputs, targets = d01.repeat_examples(rng, args.lists, replace(config.data, hints=("first_seen",)), far)

@@ -193,4 +193,7 @@ def test_part2_attempt_trains_on_replayed_answers_and_the_hint_points_at_them(fa
         assert running[line] == repeat and repeat not in running[:line]
     later = [d01.first_repeat(changes)[0] > 0 for changes in lists]
     assert 0.2 < np.mean(later) < 0.9  # many lists repeat only after whole passes
+    fewer_early, _, _ = d01.repeat_examples(np.random.default_rng(5), 300, data, far, early_kept=0.1)
+    late = [np.mean([d01.first_repeat(changes)[0] >= 2 for changes in drawn]) for drawn in (lists, fewer_early)]
+    assert late[1] > 2 * late[0]  # the probe's --early-kept: more lists that repeat in pass 2 or later
     assert 2 not in PUZZLE.neural and "first_seen" not in d01.REPEAT_CONFIG.data.hints  # the attempt is answers only

@@ -283,13 +283,13 @@ PART1 = family_task(
 
 REPEAT_LINES, REPEAT_FAR = (2, 10), (11, 24)
 REPEAT_PASSES = 12  # training lists repeat within this many passes: their values stay small
-EARLY_KEPT = 1.0  # the share of drawn lists repeating in pass 0 or 1 that are kept (the probe's --early-kept)
 
 
-def small_changes(rng: np.random.Generator, n_lines: int) -> list[int] | None:
+def small_changes(rng: np.random.Generator, n_lines: int, early_kept: float = 1.0) -> list[int] | None:
     """A short list with a part 2 answer within REPEAT_PASSES passes, or None (draw again). A quarter
     are random walks (they mostly repeat in the first pass); the rest pick the pass's running totals
-    (all different, within a few totals of 0) and a total, as real inputs do, so they repeat later."""
+    (all different, within a few totals of 0) and a total, as real inputs do, so they repeat later.
+    Only `early_kept` of the lists that repeat in pass 0 or 1 are kept (fewer: more later repeats)."""
     if rng.random() < 0.25:
         scale = int(rng.choice([1, 2, 3, 5, 8]))
         changes = rng.integers(-scale, scale + 1, n_lines).tolist()
@@ -303,15 +303,15 @@ def small_changes(rng: np.random.Generator, n_lines: int) -> list[int] | None:
         passes_before = first_repeat(changes)[0]
     except InputError:
         return None
-    keep = passes_before < REPEAT_PASSES and (passes_before >= 2 or rng.random() < EARLY_KEPT)
+    keep = passes_before < REPEAT_PASSES and (passes_before >= 2 or rng.random() < early_kept)
     return changes if keep else None
 
 
-def repeat_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+def repeat_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, early_kept: float = 1.0):
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     lists = []
     while len(lists) < n:
-        drawn = small_changes(rng, int(rng.integers(low, high + 1)))
+        drawn = small_changes(rng, int(rng.integers(low, high + 1)), early_kept)
         if drawn is not None:
             lists.append(drawn)
     padded = np.zeros((n, high), dtype=np.int64)
