@@ -30,24 +30,28 @@ Neural solvers:
   the family (`PART2_ATTEMPT`, not registered; `python scripts/probe_2018_01_part2.py`): part 1's exact
   counter both ways (each line's running total, its index, the total), two all-pairs layers (max over
   partners), and a gated value per line (the gate: "the repeat is my running total"; the value: an
-  integer map of the counter), trained on the answer only, on lists of 2-10 changes that repeat within
-  12 passes, most after the first (`small_changes`). Seed 0 with pair layers of 128 (`--set
-  model.pairs_hidden=128`), stopped at 15,000 of 40,000 steps: 24-28% of held-out lists throughout, about
-  the share whose answer is 0, and the loss never fell. Told where
-  the repeat is (`--mode pointer`: a pointer head to the line whose running total it is, the hint
-  `first_seen`, alone), seed 0, 40,000 steps, unconverged (81% at training's margin at the end): of
-  5,000 fresh lists, 90.5% pointed right (4,133 sure and right, 857 unsure, 10 sure and wrong), by
-  the pass the list repeats in (another 5,000): pass 0 99.9%, pass 1 99.0%, pass 2 53%, pass 3 or later
-  40%; of 5,000 lists of 11-24 changes, 85% (306 sure and wrong; pass 2 and later 12-18%). Both heads
-  at once (`--mode hinted`, PART2_HINTED, 40,000 steps): the value still only where the answer is 0
-  (1,289 of 5,000 right), and the pointer worse (98.7% in pass 0, 31-37% later). So the pair layers learned
-  "equal" and "one total apart", not "some whole number of totals apart". That is the missing step: a
-  ReLU pair function tests "differs by exactly d totals" with about two units per d (relu(x - dT) +
-  relu(dT - x) is 0 only there), so real inputs (d up to about 150, running totals up to 10^5) need
-  some 300 units per pair and a maximum over 150 channels, each exact; the family has no exact test
-  "is a whole multiple of a total that differs per input" that a few weights could learn. Not tried:
-  a periodic (sine) pair unit with a learned frequency, or a quotient in log space (NALU): either is
-  the divisibility test built in rather than learned.
+  integer map of the counter), on lists of 2-10 changes that repeat within 12 passes, most after the
+  first (`small_changes`). Seed 0, pair layers of 128 (`--set model.pairs_hidden=128`):
+  - the answer only (`--mode answer`), stopped at 15,000 of 40,000 steps: 24-28% of held-out lists
+    throughout, about the share whose answer is 0; the loss never fell.
+  - told where the repeat is (`--mode pointer`: the hint `first_seen`, a pointer head to the line whose
+    running total it is, alone), 40,000 steps, unconverged (81% at training's margin at the end): of
+    5,000 fresh lists 90.5% pointed right (4,133 sure and right, 857 unsure, 10 sure and wrong); by the
+    pass the list repeats in (another 5,000), pass 0 99.9%, pass 1 99.0%, pass 2 53%, pass 3 or later
+    40%; of 5,000 lists of 11-24 changes 85% (306 sure and wrong; pass 2 and later 12-18%).
+  - both heads at once (`--mode hinted`, PART2_HINTED), 40,000 steps: the value still right only where
+    the answer is 0 (1,289 of 5,000), and the pointer worse (98.7% in pass 0, 31-37% later).
+  - the pointer alone on lists that mostly repeat later (`--early-kept 0.2`: 26% pass 0, 22% pass 1,
+    31% pass 2, 20% later), 40,000 steps (48% at training's margin at the end): pass 0 and 1 98.8%,
+    pass 2 77%, pass 3 or later 44% (3,972 sure and right, 1,025 unsure, 3 sure and wrong of 5,000
+    drawn as before); of lists of 11-24 changes, 173 of 5,000 sure and wrong.
+  So the pair layers learn "equal" and "one total apart", and each further pass only from its own
+  lists, not "some whole number of totals apart". A ReLU pair function tests "differs by exactly d
+  totals" with about two units per d (relu(x - dT) + relu(dT - x) is 0 only there), so real inputs (d
+  up to about 150, running totals up to 10^5) need some 300 exact units per pair and a maximum over 150
+  channels; the family has no test "is a whole multiple of a total that differs per input" that a few
+  weights could learn. Not tried: a periodic (sine) pair unit with a learned frequency, or a quotient
+  in log space (NALU): either builds the divisibility test in rather than learning it.
 """
 
 from __future__ import annotations
