@@ -165,3 +165,5 @@ def test_part1_attempt_targets_are_each_left_numbers_share_of_the_oracle(seed):
     said, sure = d01.combine_part1(decoded, inputs[0])
     assert said.tolist() == value[0, 0:2 * len(inputs[0]):2].tolist() and sure.all()
     assert 1 not in d01.PUZZLE.neural
+    exact = d01.PART1_EXACT_TASK.config.model
+    assert exact.pairs_exact and exact.aggregate == "sum" and d01.PART1_EXACT_TASK.config.data == d01.PART1_ATTEMPT.data
