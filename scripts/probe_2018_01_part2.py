@@ -45,6 +45,7 @@ def main() -> None:
     if args.mode == "pointer":
         config = replace(config, model=replace(config.model, decoders=config.model.decoders[1:]))
     config = override(config, args.sets)
+
     def examples(rng, n, data, far):  # training's lists; the checks below draw as the module does
         return d01.repeat_examples(rng, n, data, far, args.early_kept)
 
