@@ -167,3 +167,12 @@ def test_part1_attempt_targets_are_each_left_numbers_share_of_the_oracle(seed):
     assert 1 not in d01.PUZZLE.neural
     exact = d01.PART1_EXACT_TASK.config.model
     assert exact.pairs_exact and exact.aggregate == "sum" and d01.PART1_EXACT_TASK.config.data == d01.PART1_ATTEMPT.data
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=24))
+def test_the_rank_hint_counts_the_smaller_numbers_of_the_same_list(pairs):
+    """PART1_RANKS_TASK's hint: a number's rank is how many of its list are smaller, or equal and earlier."""
+    for side in (0, 1):
+        column = [pair[side] for pair in pairs]
+        expected = [1 + sum(b < a or (b == a and j < i) for j, b in enumerate(column)) for i, a in enumerate(column)]
+        assert d01.ranks(pairs)[side::2].tolist() == expected
