@@ -10,20 +10,22 @@ the left list has no repeats, the right one repeats some values up to 20 times, 
 values occur in it). Any run of spaces separates the two; anything else is an error naming its line.
 Repeats in the left list are allowed: both rules stay well defined with them.
 
-Neural solvers: none shipped; both parts answer classically. Part 1 has an attempt (`PART1_TASK`, not
-registered; `python scripts/try_config.py 2024 1 --task PART1_TASK`): part 2's encoding and heads, two
-all-pairs layers that sum over partners (the first can count each number's rank in its own list, the
-second can fetch the right number of the same rank), trained on each left number's distance to its
-partner, inputs of 4-24 lines. Seed 0, 20,000 steps: 0 of 400 held-out inputs exact; the loss went from
-about 122 to 80-120 and no further. On the exact channel (`PART1_EXACT_TASK`: integer pair weights, which
-can count a rank exactly; 8,000 steps, rounding from 40%): 0 of 400, the loss 90-150, higher once rounding
-began. Where it blocks: the first layer alone, trained on each number's rank (`PART1_RANKS_TASK`, the hint
-`rank` as a class per number; 8,000 steps), got 68% of numbers' ranks right on inputs of 4-24 lines and
-60% at 24 lines, no input sure: counting how many numbers are smaller is already out of reach at this
-length of training. Part 2 has a
-network configured from the shared family (`PART2_TASK`, not registered), score 5 if it shipped:
-trained on each right-list number's contribution, no hints. It is not shipped because it can be
-confidently wrong on real-shaped inputs:
+Neural solvers: none shipped; both parts answer classically.
+
+Part 1 has an attempt (`PART1_TASK`, not registered; `python scripts/try_config.py 2024 1 --task
+PART1_TASK`): part 2's encoding and heads, two all-pairs layers that sum over partners (the first can
+count each number's rank in its own list, the second can fetch the right number of the same rank),
+trained on each left number's distance to its partner, inputs of 4-24 lines. Seed 0:
+- 20,000 steps: 0 of 400 held-out inputs exact; the loss went from about 122 to 80-120 and no further.
+- on the exact channel (`PART1_EXACT_TASK`: integer pair weights, which can count a rank exactly;
+  8,000 steps, rounding from 40%): 0 of 400, the loss 90-150, higher once rounding began.
+- where it blocks: the first layer alone, trained on each number's rank (`PART1_RANKS_TASK`, the hint
+  `rank` as a class per number; 8,000 steps), got 68% of numbers' ranks right on inputs of 4-24 lines
+  and 60% at 24 lines, no input sure: counting how many numbers are smaller is already out of reach.
+
+Part 2 has a network configured from the shared family (`PART2_TASK`, not registered), score 5 if it
+shipped: trained on each right-list number's contribution, no hints. It is not shipped because it can
+be confidently wrong on real-shaped inputs:
 - 8,000 steps per seed did not pass the stop rule (95.3% and 99.2% of held-out inputs); continued
   (`aocnn train ... --continue-from DIR`, lr 0.001) both passed it, seed 0 at 13,500 steps and seed 1 at
   16,000. Yet on real-shaped inputs (1,000 lines of 5-digit numbers) seed 0 answered 6 of 10 right,
