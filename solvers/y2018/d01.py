@@ -322,16 +322,17 @@ def repeat_examples(rng: np.random.Generator, n: int, data: DataConfig, far: boo
     for row, changes in enumerate(lists):
         padded[row, :len(changes)] = changes
     lengths = np.array([len(c) for c in lists])
-    targets = {"repeat": np.array([part2(c) for c in lists], np.float32)}
+    repeats = [part2(c) for c in lists]
+    targets = {"repeat": np.array(repeats, np.float32)}
     if "first_seen" in data.hints:  # the line whose running total (before its change) is the repeat
-        targets["first_seen"] = np.array([first_seen(c) for c in lists], np.int32)
+        targets["first_seen"] = np.array([first_seen(c, r) for c, r in zip(lists, repeats)], np.int32)
     return lists, change_inputs(padded, lengths), targets
 
 
-def first_seen(changes: list[int]) -> int:
-    """The first line whose running total before its change is part 2's answer (there always is one:
-    a repeat's value was first reached in the first pass, or it is 0, line 0's)."""
-    return [0, *accumulate(changes[:-1])].index(part2(changes))
+def first_seen(changes: list[int], repeat: int) -> int:
+    """The first line whose running total before its change is `repeat`, part 2's answer (there always
+    is one: a repeat's value was first reached in the first pass, or it is 0, line 0's)."""
+    return [0, *accumulate(changes[:-1])].index(repeat)
 
 
 def repeat_answer(decoded, changes: list[int]):

@@ -194,10 +194,16 @@ def contributions(pairs: list[Pair]) -> np.ndarray:
     return np.array([[0, b if b in left else 0] for a, b in pairs], dtype=np.int64).reshape(-1)
 
 
-def digit_targets(inputs: list[list[Pair]], width: int, per_number=contributions) -> dict[str, np.ndarray]:
+def per_token(inputs: list[list[Pair]], width: int, per_number) -> np.ndarray:
+    """`per_number(pairs)` (one value per number, in token order) for every input, padded with 0 to `width`."""
     values = np.zeros((len(inputs), width), np.int64)
     for row, pairs in enumerate(inputs):
         values[row, :2 * len(pairs)] = per_number(pairs)
+    return values
+
+
+def digit_targets(inputs: list[list[Pair]], width: int, per_number=contributions) -> dict[str, np.ndarray]:
+    values = per_token(inputs, width, per_number)
     return {head: ((values // 10**p) % 10).astype(np.int32) for p, head in enumerate(HEADS)}
 
 
@@ -254,10 +260,14 @@ def random_lists(rng: np.random.Generator, n: int) -> list[Pair]:
     return list(zip(left, right))
 
 
-def examples_part2(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+def training_lists(rng: np.random.Generator, n: int, data: DataConfig, far: bool) -> tuple[list[list[Pair]], int]:
+    """`n` inputs of the training range's lines (or beyond it), and the width they are padded to."""
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-    inputs = [random_lists(rng, int(rng.integers(low, high + 1))) for _ in range(n)]
-    width = padded(2 * high)
+    return [random_lists(rng, int(rng.integers(low, high + 1))) for _ in range(n)], padded(2 * high)
+
+
+def examples_part2(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    inputs, width = training_lists(rng, n, data, far)
     return inputs, list_inputs(inputs, width), digit_targets(inputs, width)
 
 
@@ -338,14 +348,10 @@ def ranks(pairs: list[Pair]) -> np.ndarray:
 
 
 def examples_part1(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
-    low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-    inputs = [random_lists(rng, int(rng.integers(low, high + 1))) for _ in range(n)]
-    width = padded(2 * high)
+    inputs, width = training_lists(rng, n, data, far)
     targets = digit_targets(inputs, width, distances)
     if "rank" in data.hints:  # the named hint: each number's rank in its own list, + 1 (0: padding)
-        targets["rank"] = np.zeros((n, width), np.int32)
-        for row, pairs in enumerate(inputs):
-            targets["rank"][row, :2 * len(pairs)] = ranks(pairs)
+        targets["rank"] = per_token(inputs, width, ranks).astype(np.int32)
     return inputs, list_inputs(inputs, width), targets
 
 
