@@ -222,11 +222,12 @@ def test_all_pairs_is_permutation_equivariant_and_ignores_padding(aggregate):
     np.testing.assert_allclose(layer.apply(params, changed, valid)[:, :5], out[:, :5], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("aggregate, messages, addressed", [("sum", 0, False), ("max", 0, False), ("mean", 0, False),
-                                                           ("max", 1, False), ("sum", 2, False), ("softmax", 0, False),
-                                                           ("softmax", 2, False), ("softmax", 0, True)])
-def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messages, addressed, monkeypatch):
-    layer = AllPairs(width=3, hidden=5, aggregate=aggregate, messages=messages)
+@pytest.mark.parametrize("aggregate, messages, addressed, self_pairs", [
+    ("sum", 0, False, True), ("max", 0, False, True), ("mean", 0, False, True), ("max", 1, False, True),
+    ("sum", 2, False, True), ("softmax", 0, False, True), ("softmax", 2, False, True), ("softmax", 0, True, True),
+    ("sum", 0, False, False), ("max", 1, False, False), ("mean", 0, False, False), ("softmax", 0, False, False)])
+def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messages, addressed, self_pairs, monkeypatch):
+    layer = AllPairs(width=3, hidden=5, aggregate=aggregate, messages=messages, self_pairs=self_pairs)
     x = jax.random.normal(jax.random.PRNGKey(0), (2, 13, 3))
     valid = jnp.arange(13)[None, :] < jnp.array([[13], [9]])
     address = (jax.random.normal(jax.random.PRNGKey(2), (2, 13, 2)),) if addressed else ()
@@ -246,6 +247,27 @@ def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messag
         moved = address[0].at[0, 2].add(1.0)
         assert not np.allclose(layer.apply(params, x, valid, moved, mutable="intermediates")[1]["intermediates"][
             "attention"][0], weights(x))
+
+
+@pytest.mark.parametrize("aggregate", ["sum", "max", "mean", "softmax"])
+@pytest.mark.parametrize("blocked", [False, True])
+def test_all_pairs_without_self_pairs_leaves_out_each_tokens_message_to_itself(aggregate, blocked, monkeypatch):
+    """`pairs_self=False`: token i's own pair (i, i) is left out. Summed, what it receives is what it would
+    receive with self pairs less its message to itself (which it receives alone in its input, with self
+    pairs); alone without them it receives nothing (the layer's output of no message: 0, not -inf)."""
+    if blocked:
+        monkeypatch.setattr(family, "PAIR_FLOATS", 2 * 7 * 8 * 3)  # blocks of 3 senders
+    x = jax.random.normal(jax.random.PRNGKey(0), (2, 7, 3))
+    valid = jnp.arange(7)[None, :] < jnp.array([[7], [1]])
+    apart, together = (AllPairs(width=3, hidden=8, aggregate=aggregate, self_pairs=own) for own in (False, True))
+    params = apart.init(jax.random.PRNGKey(1), x, valid)
+    bias = params["params"]["out"]["bias"]
+    np.testing.assert_allclose(apart.apply(params, x, valid)[1, 0], bias, atol=1e-6)  # alone
+    assert not np.allclose(together.apply(params, x, valid)[1, 0], bias)
+    if aggregate == "sum":  # out is affine: apart_i = together_i - (alone_i - bias)
+        alone = jax.vmap(lambda token: together.apply(params, token[None, None], jnp.ones((1, 1), bool))[0, 0])(x[0])
+        np.testing.assert_allclose(apart.apply(params, x, valid)[0], together.apply(params, x, valid)[0] - alone + bias,
+                                   rtol=1e-4, atol=1e-4)
 
 
 def test_exact_all_pairs_with_integer_weights_finds_equal_numbers_among_thousands(monkeypatch):

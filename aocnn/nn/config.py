@@ -144,6 +144,7 @@ class ModelConfig:
     aggregate: str = "sum"  # all-pairs: how messages are combined
     pairs_address: tuple[int, ...] = ()  # softmax all-pairs: the scalar channels its score alone reads (positional
     # attention: the score sees where two tokens are, not what they are; the message still reads the stream)
+    pairs_self: bool = True  # all-pairs: False, a token is not its own partner (no self-loop in the max or sum)
     pairs_exact: bool = False  # all-pairs layers on the exact channel (exact_ weights: clip, pull, rounding, snap apply),
     # so a pair function with integer weights (a distance of two numbers' digits) is exact over any number of partners
     integer_pull: float = 0.0  # weight of the integer penalty on exact_ parameters (0: off)

@@ -349,6 +349,7 @@ class AllPairs(nn.Module):
     # initialised as a plain Dense
     clip: bool = False
     integer_mix: float = 0.0
+    self_pairs: bool = True  # False: a token is not its own partner
 
     def dense(self, features: int, name: str, use_bias: bool = True) -> nn.Module:
         if self.exact:  # e.g. a pair's distance sum_p |a_p - b_p| in integers: exact over any number of partners
@@ -370,10 +371,13 @@ class AllPairs(nn.Module):
             block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
             score = nn.Dense(1, name="score") if self.aggregate == "softmax" else None
             return self.dense(self.width, "out")(
-                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score, address))
+                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score, address,
+                           self.self_pairs))
         pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
         message_BxLxLxH = message(pair_BxLxLxH)
         pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
+        if not self.self_pairs:
+            pairs_BxLxL = pairs_BxLxL & ~jnp.eye(length, dtype=bool)[None]
         pairs_BxLxLx1 = pairs_BxLxL[..., None]
         self.sow("intermediates", "messages", jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0))  # for `aocnn explain`
         if self.aggregate == "sum":
@@ -383,7 +387,7 @@ class AllPairs(nn.Module):
             out_BxLxH = jnp.sum(jnp.where(pairs_BxLxLx1, message_BxLxLxH, 0.0), axis=2) / count_BxLx1
         elif self.aggregate == "max":
             out_BxLxH = jnp.max(jnp.where(pairs_BxLxLx1, message_BxLxLxH, NEG), axis=2)
-            out_BxLxH = jnp.where(valid_BxL[..., None], out_BxLxH, 0.0)
+            out_BxLxH = jnp.where(jnp.any(pairs_BxLxL, axis=2)[..., None], out_BxLxH, 0.0)  # no partner: 0
         else:  # softmax: attention weights from a learned score of the pair
             scored_BxLxLxH = pair_BxLxLxH if address is None else nn.relu(address[0][:, :, None, :] + address[1][:, None, :, :])
             score_BxLxL = jnp.where(pairs_BxLxL, nn.Dense(1, name="score")(scored_BxLxLxH)[..., 0], NEG)
@@ -394,7 +398,7 @@ class AllPairs(nn.Module):
 
 
 def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int, score=None,
-               address=None) -> jax.Array:
+               address=None, self_pairs: bool = True) -> jax.Array:
     """`AllPairs`' aggregation over senders taken `block` at a time, in a `lax.scan`: one block's pairs
     in memory, and one compiled body whatever the length. M: senders in a block; G: the message width.
     softmax runs online (a running maximum score, denominator and weighted sum, rescaled block by block),
@@ -416,12 +420,17 @@ def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str,
         return jnp.moveaxis(x_BxL___.reshape((batch, blocks, block) + x_BxL___.shape[2:]), 1, 0)
 
     senders_N = (blocked(sender_BxLxH), blocked(valid_BxL)) + (() if address is None else (blocked(address[1]),))
+    senders_N += (blocked(jnp.broadcast_to(jnp.arange(length), (batch, length))),)  # where each sender is
+    receivers_1xLx1 = jnp.arange(length)[None, :, None]
 
     def step(carry, senders):
         total_BxLxG, count_BxL, denominator_BxL = carry  # softmax: count_BxL is the running maximum score
         sender_BxMxH, valid_BxM = senders[:2]
         pair_BxLxMxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxMxH[:, None, :, :])
-        pairs_BxLxMx1 = (valid_BxL[:, :, None] & valid_BxM[:, None, :])[..., None]
+        pairs_BxLxM = valid_BxL[:, :, None] & valid_BxM[:, None, :]
+        if not self_pairs:
+            pairs_BxLxM = pairs_BxLxM & (senders[-1][:, None, :] != receivers_1xLx1)
+        pairs_BxLxMx1 = pairs_BxLxM[..., None]
         message_BxLxMxG = pair_BxLxMxH @ kernel_HxG + bias_G
         if aggregate == "softmax":
             scored_BxLxMxH = pair_BxLxMxH if address is None else nn.relu(address[0][:, :, None, :] + senders[2][:, None, :, :])
@@ -442,8 +451,9 @@ def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str,
     start_BxL = jnp.full((batch, length), NEG if aggregate == "softmax" else 0.0, jnp.float32)
     (total_BxLxG, count_BxL, denominator_BxL), _ = jax.lax.scan(
         step, (start_BxLxG, start_BxL, jnp.zeros((batch, length), jnp.float32)), senders_N)
-    if aggregate == "max":
-        return jnp.where(valid_BxL[..., None], total_BxLxG, 0.0)
+    if aggregate == "max":  # a receiver with no partner (padding; alone without self pairs) gets 0
+        partners_Bx1 = jnp.sum(valid_BxL, axis=1, keepdims=True) - (0 if self_pairs else 1)
+        return jnp.where((valid_BxL & (partners_Bx1 > 0))[..., None], total_BxLxG, 0.0)
     if aggregate == "mean":
         return total_BxLxG / jnp.maximum(count_BxL, 1.0)[..., None]
     if aggregate == "softmax":  # a receiver with no valid sender (padding) gets 0, as one softmax gives it
@@ -614,7 +624,7 @@ class FamilyModel(nn.Module):
                     values_from_stream=cfg.values_from_stream, transitions=cfg.transitions, name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
-                               cfg.exact_clip, weight_mix, name=f"all_pairs{layer}")
+                               cfg.exact_clip, weight_mix, cfg.pairs_self, name=f"all_pairs{layer}")
             if kind == "recurrence":
                 extra = (inputs["scalars"] * cfg.scalar_scale,) if cfg.scalars_in_values else ()
             else:  # positional attention: the score reads the address channels alone
