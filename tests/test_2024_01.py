@@ -176,3 +176,35 @@ def test_the_rank_hint_counts_the_smaller_numbers_of_the_same_list(pairs):
         column = [pair[side] for pair in pairs]
         expected = [1 + sum(b < a or (b == a and j < i) for j, b in enumerate(column)) for i, a in enumerate(column)]
         assert d01.ranks(pairs)[side::2].tolist() == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=24))
+def test_the_matched_hint_says_whether_the_other_list_holds_the_number(pairs):
+    """PART2_MATCH_ONLY_TASK's hint, per number in token order (left, right, ...): 2 when some number of the
+    other list equals it, else 1 (0 stays padding)."""
+    hint = d01.matches(pairs)
+    for i, (a, b) in enumerate(pairs):
+        assert hint[2 * i] == (2 if any(b2 == a for _, b2 in pairs) else 1)
+        assert hint[2 * i + 1] == (2 if any(a2 == b for a2, _ in pairs) else 1)
+
+
+def test_the_match_probe_is_the_hint_alone_on_the_float_pair_layer():
+    rng = np.random.default_rng(3)
+    records, inputs, targets = d01.examples_part2(rng, 4, d01.PART2_MATCH_ONLY_TASK.config.data, False)
+    width = inputs["ids"].shape[1]
+    assert targets["matched"].tolist() == d01.per_token(records, width, d01.matches).tolist()
+    model = d01.PART2_MATCH_ONLY_TASK.config.model
+    assert [d.name for d in model.decoders] == ["matched"] and not model.pairs_self and model.aggregate == "max"
+    assert "matched" not in d01.examples_part2(rng, 2, d01.PART2.data, False)[2]  # answers only without the hint
+
+
+def test_digits_as_they_are_keeps_the_list_id_alone_and_the_places_as_scalars():
+    rng = np.random.default_rng(4)
+    records, inputs, targets = d01.examples_list_only(rng, 3, d01.PART2_DIGITS_AS_THEY_ARE_TASK.config.data, False)
+    assert inputs["ids"].shape[2] == 1 == d01.PART2_DIGITS_AS_THEY_ARE_TASK.config.model.channels
+    for row, pairs in enumerate(records):
+        numbers = [v for pair in pairs for v in pair]
+        assert inputs["ids"][row, :len(numbers), 0].tolist() == [d01.LEFT, d01.RIGHT] * len(pairs)
+        places = inputs["scalars"][row, :len(numbers)].astype(np.int64) @ (10 ** np.arange(d01.PLACES - 1, -1, -1))
+        assert places.tolist() == numbers
+    assert "matched" in targets
