@@ -208,3 +208,31 @@ def test_digits_as_they_are_keeps_the_list_id_alone_and_the_places_as_scalars():
         places = inputs["scalars"][row, :len(numbers)].astype(np.int64) @ (10 ** np.arange(d01.PLACES - 1, -1, -1))
         assert places.tolist() == numbers
     assert "matched" in targets
+
+
+def test_the_hinted_network_trains_in_two_stages_on_one_set_of_weights():
+    """PART2_HINTED's curriculum: the first stage's batches carry the hint alone, so the digit heads are left
+    untrained (their loss is not the first stage's); the second stage continues from the first's weights,
+    the same network, and trains the answer's digits and the hint together."""
+    from aocnn.nn import training
+    from aocnn.nn.config import override
+
+    rng = np.random.default_rng(5)
+    _, inputs, targets = d01.examples_hint_first(rng, 3, d01.PART2_HINTED.data, False)
+    assert list(targets) == ["matched"] and inputs["ids"].shape[2] == 1
+    _, _, both = d01.examples_list_only(rng, 3, d01.PART2_HINTED.data, False)
+    assert set(both) == set(d01.HEADS) | {"matched"}
+    model = d01.PART2_HINTED.model
+    assert [d.source for d in model.decoders] == ["stream"] * d01.PLACES + ["pairs"] and not model.pairs_self
+    tiny = ["train.batch_size=4", "train.eval_size=8", "train.far_size=4", "train.eval_every=2", "train.warmup_steps=1",
+            "data.max_length=10", "data.ood_min_length=12", "data.ood_max_length=14"]
+    first_task = d01.PART2_HINT_FIRST_TASK.configure(override(d01.PART2_HINT_FIRST_TASK.config, tiny))
+    first, report = training.train(first_task, seed=0, max_steps=2)
+    second_task = d01.PART2_HINTED_TASK.configure(override(d01.PART2_HINTED_TASK.config, tiny))
+    start = training.Start(first, report.steps, report.examples, report.seconds)
+    params, _ = training.train(second_task, seed=0, max_steps=2, start=start)
+    digit_head = lambda p: np.asarray(p["decoder_digit0"]["hidden"]["kernel"])  # noqa: E731
+    fresh = d01.PART2_HINTED_TASK.model.init(__import__("jax").random.PRNGKey(0), {
+        k: np.asarray(v) for k, v in d01.list_only(d01.list_inputs([[(1, 2)]])).items()})["params"]
+    assert np.array_equal(digit_head(first), digit_head(fresh))  # stage 1 never moved the digit heads
+    assert not np.array_equal(digit_head(params), digit_head(first))  # stage 2 does

@@ -1045,3 +1045,40 @@ def test_log_loss_weighs_a_record_by_its_relative_error():
         DecoderConfig("n", kind="class", log_loss=True)
     with pytest.raises(ValueError, match="transitions"):
         ModelConfig(vocab=3, gate="tied", transitions="gates")
+
+
+def test_a_head_can_read_the_pair_layers_score_itself():
+    """A decoder with `source="pairs"` reads the last all-pairs layer's aggregated messages (here one score per
+    token), not the stream: its logits are an affine map of that score alone. Without an all-pairs layer the
+    config is refused."""
+    head = DecoderConfig("matched", kind="sequence", classes=3, source="pairs")
+    cfg = ModelConfig(vocab=4, width=6, layers=1, kinds=("all_pairs",), pairs_hidden=5, pairs_message=1, aggregate="max",
+                      pairs_self=False, mlp=8, decoders=(head,))
+    inputs = {"ids": jnp.array([[1, 2, 3, 1, 0]]), "lengths": jnp.array([4])}
+    model = FamilyModel(cfg)
+    params = model.init(jax.random.PRNGKey(0), inputs)["params"]
+    outputs, state = model.apply({"params": params}, inputs, mutable=["intermediates"])
+    stream = state["intermediates"]["stream_encoded"][0]
+    valid = jnp.arange(5)[None] < 4
+    _, score = AllPairs(6, 5, "max", 1, self_pairs=False, with_aggregated=True).apply(
+        {"params": params["all_pairs0"]}, stream, valid)
+    logits = params["decoder_matched"]["logits"]
+    np.testing.assert_allclose(outputs["matched"][0, :4], (score @ logits["kernel"] + logits["bias"])[0, :4],
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="source 'pairs' needs an all_pairs layer"):
+        ModelConfig(vocab=4, layers=1, kinds=("recurrence",), decoders=(head,))
+
+
+def test_a_batch_without_a_heads_target_leaves_that_head_untrained():
+    """A curriculum's first stage trains some heads only: family_loss skips a head whose target the batch lacks,
+    so loss and exactness are those of a config with the other heads alone."""
+    both = small(decoders=(DecoderConfig("label", kind="class", classes=4), DecoderConfig("count", kind="scalar", read="last")))
+    alone = dataclasses.replace(both, decoders=both.decoders[:1])
+    inputs = {"ids": jnp.array([[1, 2, 3, 0], [2, 2, 0, 0]]), "lengths": jnp.array([3, 2])}
+    outputs = FamilyModel(both).apply({"params": init(both, 0)}, inputs)
+    targets = {"label": jnp.array([1, 3])}
+    loss, exact = family_loss(both, outputs, targets)
+    loss_alone, exact_alone = family_loss(alone, outputs, targets)
+    np.testing.assert_allclose(loss, loss_alone, rtol=1e-6)
+    assert exact.tolist() == exact_alone.tolist()
+    assert float(family_loss(both, outputs, {**targets, "count": jnp.array([5.0, 7.0])})[0]) > float(loss)

@@ -29,6 +29,7 @@ TRANSITIONS = ("softmax", "gates")
 KINDS = ("recurrence", "all_pairs")
 AGGREGATES = ("sum", "max", "mean", "softmax")
 READS = ("ends", "last", "first", "sum", "mean", "max", "each")
+SOURCES = ("stream", "pairs")
 DECODERS = ("class", "scalar", "pointer", "sequence", "product")
 MLPS = ("relu", "bilinear")
 QUANTISE = ("none", "weights", "drive")
@@ -50,6 +51,8 @@ class DecoderConfig:
     # (scalar and product heads only): the head at every position, the record's value the sum of the
     # positions' values (decoded one position at a time, added in int64: a sum past float32's exact range)
     hidden: int = 0  # a ReLU layer before the head (0: linear head)
+    source: str = "stream"  # what the head reads: the stream, or "pairs": the last all-pairs layer's aggregated
+    # messages before they join the stream (with one score per pair: that score itself, no other channel mixed in)
     confident: float = 0.99  # class/pointer: a solve counts a record as low-confidence below this
     train_confident: float = 0.999  # ... and training counts it as exact only at or above this
     tolerance: float = 0.25  # scalar: |x - round(x)| a solve accepts
@@ -72,6 +75,7 @@ class DecoderConfig:
     def __post_init__(self):
         _check(self.kind, DECODERS, f"decoder {self.name}.kind")
         _check(self.read, READS, f"decoder {self.name}.read")
+        _check(self.source, SOURCES, f"decoder {self.name}.source")
         if self.kind in ("class", "sequence") and self.classes < 2:
             raise ValueError(f"decoder {self.name}.classes: need at least 2, got {self.classes}")
         if self.read == "each" and self.kind not in ("scalar", "product"):
@@ -196,6 +200,8 @@ class ModelConfig:
                 raise ValueError("model.pairs_address: needs an all_pairs layer with aggregate softmax (a score to address)")
             if not all(0 <= i < self.scalars for i in self.pairs_address):
                 raise ValueError(f"model.pairs_address: scalar channels 0..{self.scalars - 1}, got {self.pairs_address}")
+        if any(d.source == "pairs" for d in self.decoders) and "all_pairs" not in self.kinds[:self.layers]:
+            raise ValueError("model.decoders: source 'pairs' needs an all_pairs layer")
         names = [d.name for d in self.decoders]
         if len(set(names)) != len(names):
             raise ValueError(f"model.decoders: names must be unique, got {names}")

@@ -350,6 +350,7 @@ class AllPairs(nn.Module):
     clip: bool = False
     integer_mix: float = 0.0
     self_pairs: bool = True  # False: a token is not its own partner
+    with_aggregated: bool = False  # also return what was aggregated, before `out` (for a head that reads it)
 
     def dense(self, features: int, name: str, use_bias: bool = True) -> nn.Module:
         if self.exact:  # e.g. a pair's distance sum_p |a_p - b_p| in integers: exact over any number of partners
@@ -370,9 +371,9 @@ class AllPairs(nn.Module):
         if batch * length * length * self.hidden > PAIR_FLOATS:
             block = max(1, PAIR_FLOATS // (batch * length * self.hidden))
             score = nn.Dense(1, name="score") if self.aggregate == "softmax" else None
-            return self.dense(self.width, "out")(
-                _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score, address,
-                           self.self_pairs))
+            out_BxLxG = _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, self.aggregate, block, score,
+                                   address, self.self_pairs)
+            return self._output(out_BxLxG)
         pair_BxLxLxH = nn.relu(receiver_BxLxH[:, :, None, :] + sender_BxLxH[:, None, :, :])
         message_BxLxLxH = message(pair_BxLxLxH)
         pairs_BxLxL = valid_BxL[:, :, None] & valid_BxL[:, None, :]
@@ -394,7 +395,11 @@ class AllPairs(nn.Module):
             weight_BxLxL = jax.nn.softmax(score_BxLxL, axis=2) * pairs_BxLxL
             self.sow("intermediates", "attention", weight_BxLxL[..., None])  # B x L x L x 1: pairwise, as messages
             out_BxLxH = jnp.einsum("bij,bijh->bih", weight_BxLxL, message_BxLxLxH)
-        return self.dense(self.width, "out")(out_BxLxH)
+        return self._output(out_BxLxH)
+
+    def _output(self, aggregated_BxLxG: jax.Array):
+        out_BxLxD = self.dense(self.width, "out")(aggregated_BxLxG)
+        return (out_BxLxD, aggregated_BxLxG) if self.with_aggregated else out_BxLxD
 
 
 def _blockwise(receiver_BxLxH, sender_BxLxH, valid_BxL, message, aggregate: str, block: int, score=None,
@@ -614,6 +619,8 @@ class FamilyModel(nn.Module):
             x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
         self.sow("intermediates", "stream_encoded", x_BxLxD)  # the stream, for `aocnn explain`
         undecided = jnp.zeros(())  # with gate_decisive: how far the recurrences' gates are from 0 or 1
+        reads_pairs = any(d.source == "pairs" for d in cfg.decoders)  # a head reads the last all-pairs layer's messages
+        pairs_BxLxG = None
         for layer in range(cfg.layers):
             kind = cfg.kinds[layer % len(cfg.kinds)]
             if kind == "recurrence":
@@ -624,13 +631,15 @@ class FamilyModel(nn.Module):
                     values_from_stream=cfg.values_from_stream, transitions=cfg.transitions, name=f"recurrence{layer}")
             else:
                 mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
-                               cfg.exact_clip, weight_mix, cfg.pairs_self, name=f"all_pairs{layer}")
+                               cfg.exact_clip, weight_mix, cfg.pairs_self, reads_pairs, name=f"all_pairs{layer}")
             if kind == "recurrence":
                 extra = (inputs["scalars"] * cfg.scalar_scale,) if cfg.scalars_in_values else ()
             else:  # positional attention: the score reads the address channels alone
                 extra = (inputs["scalars"][..., list(cfg.pairs_address)].astype(jnp.float32) * cfg.scalar_scale,) \
                     if cfg.pairs_address else ()
             mixed = mix(x_BxLxD, valid_BxL, *extra)
+            if kind == "all_pairs" and reads_pairs:
+                mixed, pairs_BxLxG = mixed
             if kind == "recurrence" and cfg.gate_decisive:
                 mixed, undecided_B = mixed
                 undecided = undecided + jnp.mean(undecided_B)
@@ -647,7 +656,7 @@ class FamilyModel(nn.Module):
         reads_scalars = cfg.scalars and any(d.from_scalars for d in cfg.decoders)  # built only for heads that read it
         window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if reads_scalars else None
         outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, cfg.exact_bias_init, name=f"decoder_{d.name}")(
-            x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
+            pairs_BxLxG if d.source == "pairs" else x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
         outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
         if cfg.gate_decisive:
             outputs["undecided_gates"] = undecided
@@ -672,6 +681,8 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     total = jnp.zeros(())
     exact_B = None
     for cfg in config.decoders:
+        if cfg.name not in targets:  # a head the batch does not train (e.g. a curriculum's first stage: the hint alone)
+            continue
         out, target = outputs[cfg.name], targets[cfg.name]
         if cfg.read == "each":  # the record's value is the sum of its positions' values
             loss_B, ok_B = _each_loss(cfg, out, target, pull)
