@@ -338,12 +338,13 @@ ABLATIONS = (
 )
 
 
-def neural_task_part2(config: Config = PART2) -> NeuralTask:
+def neural_task_part2(config: Config = PART2, encode=encode_part2, examples=examples_part2) -> NeuralTask:
+    places = "as ids" if config.model.channels > 1 else "as integer scalars (its list alone as an id)"
     return family_task(
-        "2024_01/part2", FamilySpec(config, encode_part2, examples_part2, combine_part2, exact_below=2.0**53),
+        "2024_01/part2", FamilySpec(config, encode, examples, combine_part2, exact_below=2.0**53),
         learned="which numbers are equal, digit by digit (all pairs, max), that only a left number counts for a "
                 "right one, and the contribution's digits (the number itself, or 0)",
-        hand_written="parse, each number's list and zero-padded places as ids, argmax of nine digit heads per "
+        hand_written=f"parse, each number's list and zero-padded places {places}, argmax of nine digit heads per "
                      "number, the digits read as a number, the sum over the right list",
         far=f"inputs of {PART2_FAR[0]}-{PART2_FAR[1]} lines (training: {PART2_LINES[0]}-{PART2_LINES[1]})",
         ablations=ABLATIONS,
@@ -400,25 +401,18 @@ PART2_DIGITS_AS_THEY_ARE_TASK = family_task(  # not registered: the same, the di
     learned="whether the other list holds each number (all pairs, max)", hand_written="parse, ids, argmax",
     far=PART2_MATCH_ONLY_TASK.far)
 # ... and its head reading the pair layer's one score itself, not the stream (`source="pairs"`), as the probe's:
+MATCHED_HEAD = DecoderConfig("matched", kind="sequence", classes=3, source="pairs")
 PART2_SCORE_READ_TASK = PART2_DIGITS_AS_THEY_ARE_TASK.configure(replace(
-    PART2_DIGITS_AS_THEY_ARE_TASK.config, model=replace(PART2_DIGITS_AS_THEY_ARE_TASK.config.model, decoders=(
-        DecoderConfig("matched", kind="sequence", classes=3, source="pairs"),))))
+    PART2_DIGITS_AS_THEY_ARE_TASK.config, model=replace(PART2_DIGITS_AS_THEY_ARE_TASK.config.model,
+                                                        decoders=(MATCHED_HEAD,))))
 
 # Part 2 with the hint: the answer's digit heads on the stream, and the hint's head on the pair layer's score.
-MATCHED_HEAD = DecoderConfig("matched", kind="sequence", classes=3, source="pairs")
 PART2_HINTED = replace(PART2_DIGITS_AS_THEY_ARE_TASK.config, model=replace(
     PART2_DIGITS_AS_THEY_ARE_TASK.config.model, mlp=PART2.model.mlp, decoders=PART2.model.decoders + (MATCHED_HEAD,)),
     train=replace(PART2_DIGITS_AS_THEY_ARE_TASK.config.train, max_steps=10000))
 
 
-PART2_HINTED_TASK = family_task(
-    "2024_01/part2", FamilySpec(PART2_HINTED, encode_list_only, examples_list_only, combine_part2, exact_below=2.0**53),
-    learned="which numbers are equal, digit by digit (all pairs, max over partners), that only a left number counts "
-            "for a right one, and the contribution's digits (the number itself, or 0)",
-    hand_written="parse, each number's list as an id and its zero-padded places as integer scalars, argmax of nine "
-                 "digit heads per number, the digits read as a number, the sum over the right list",
-    far=f"inputs of {PART2_FAR[0]}-{PART2_FAR[1]} lines (training: {PART2_LINES[0]}-{PART2_LINES[1]})",
-    ablations=ABLATIONS)
+PART2_HINTED_TASK = neural_task_part2(PART2_HINTED, encode_list_only, examples_list_only)
 PART2_HINT_FIRST_TASK = family_task(  # PART2_HINTED's network trained on the hint alone: its curriculum's first stage
     "2024_01/part2", FamilySpec(PART2_HINTED, encode_list_only, examples_hint_first, combine_part2, exact_below=2.0**53),
     learned="whether the other list holds each number", hand_written="parse, ids, argmax", far=PART2_HINTED_TASK.far)
