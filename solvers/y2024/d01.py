@@ -382,12 +382,6 @@ def list_only(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {**inputs, "ids": inputs["ids"][..., :1]}
 
 
-def examples_hint_first(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
-    """`examples_list_only` with the hint's target alone: the first stage of a curriculum, the digit heads untrained."""
-    inputs, encoded, targets = examples_list_only(rng, n, data, far)
-    return inputs, encoded, {"matched": targets["matched"]}
-
-
 def encode_list_only(pairs: list[Pair]):
     yield list_only(list_inputs([pairs]))
 
@@ -395,6 +389,12 @@ def encode_list_only(pairs: list[Pair]):
 def examples_list_only(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     inputs, encoded, targets = examples_part2(rng, n, data, far)
     return inputs, list_only(encoded), targets
+
+
+def examples_hint_first(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    """`examples_list_only` with the hint's target alone: the first stage of a curriculum, the digit heads untrained."""
+    inputs, encoded, targets = examples_list_only(rng, n, data, far)
+    return inputs, encoded, {"matched": targets["matched"]}
 
 
 PART2_DIGITS_AS_THEY_ARE_TASK = family_task(  # not registered: the same, the digits into the stream as scalars only
