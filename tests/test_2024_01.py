@@ -214,6 +214,8 @@ def test_the_hinted_network_trains_in_two_stages_on_one_set_of_weights():
     """PART2_HINTED's curriculum: the first stage's batches carry the hint alone, so the digit heads are left
     untrained (their loss is not the first stage's); the second stage continues from the first's weights,
     the same network, and trains the answer's digits and the hint together."""
+    import jax
+
     from aocnn.nn import training
     from aocnn.nn.config import override
 
@@ -232,7 +234,7 @@ def test_the_hinted_network_trains_in_two_stages_on_one_set_of_weights():
     start = training.Start(first, report.steps, report.examples, report.seconds)
     params, _ = training.train(second_task, seed=0, max_steps=2, start=start)
     digit_head = lambda p: np.asarray(p["decoder_digit0"]["hidden"]["kernel"])  # noqa: E731
-    fresh = d01.PART2_HINTED_TASK.model.init(__import__("jax").random.PRNGKey(0), {
+    fresh = d01.PART2_HINTED_TASK.model.init(jax.random.PRNGKey(0), {
         k: np.asarray(v) for k, v in d01.list_only(d01.list_inputs([[(1, 2)]])).items()})["params"]
     assert np.array_equal(digit_head(first), digit_head(fresh))  # stage 1 never moved the digit heads
     assert not np.array_equal(digit_head(params), digit_head(first))  # stage 2 does

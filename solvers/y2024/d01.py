@@ -397,13 +397,10 @@ def examples_hint_first(rng: np.random.Generator, n: int, data: DataConfig, far:
     return inputs, encoded, {"matched": targets["matched"]}
 
 
-PART2_DIGITS_AS_THEY_ARE_TASK = family_task(  # not registered: the same, the digits into the stream as scalars only
-    "2024_01/part2", FamilySpec(replace(PART2_MATCH_ONLY_TASK.config, model=replace(
-        PART2_MATCH_ONLY_TASK.config.model, channels=1, exact_init=1.0, mlp=0,
-        decoders=(DecoderConfig("matched", kind="sequence", classes=3),))),
-        encode_list_only, examples_list_only, combine_part2, exact_below=2.0**53),
-    learned="whether the other list holds each number (all pairs, max)", hand_written="parse, ids, argmax",
-    far=PART2_MATCH_ONLY_TASK.far)
+PART2_DIGITS_AS_THEY_ARE_TASK = neural_task_part2(  # not registered: the same, the digits into the stream as scalars only
+    replace(PART2_MATCH_ONLY_TASK.config, model=replace(PART2_MATCH_ONLY_TASK.config.model, channels=1, exact_init=1.0,
+                                                        mlp=0, decoders=(DecoderConfig("matched", kind="sequence", classes=3),))),
+    encode_list_only, examples_list_only)
 # ... and its head reading the pair layer's one score itself, not the stream (`source="pairs"`), as the probe's:
 MATCHED_HEAD = DecoderConfig("matched", kind="sequence", classes=3, source="pairs")
 PART2_SCORE_READ_TASK = PART2_DIGITS_AS_THEY_ARE_TASK.configure(replace(
@@ -417,9 +414,7 @@ PART2_HINTED = replace(PART2_DIGITS_AS_THEY_ARE_TASK.config, model=replace(
 
 
 PART2_HINTED_TASK = neural_task_part2(PART2_HINTED, encode_list_only, examples_list_only)
-PART2_HINT_FIRST_TASK = family_task(  # PART2_HINTED's network trained on the hint alone: its curriculum's first stage
-    "2024_01/part2", FamilySpec(PART2_HINTED, encode_list_only, examples_hint_first, combine_part2, exact_below=2.0**53),
-    learned="whether the other list holds each number", hand_written="parse, ids, argmax", far=PART2_HINTED_TASK.far)
+PART2_HINT_FIRST_TASK = neural_task_part2(PART2_HINTED, encode_list_only, examples_hint_first)  # its first stage
 
 
 # --- neural, part 1: an attempt on the shared family, not registered (module docstring) ----------
