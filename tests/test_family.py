@@ -1082,3 +1082,34 @@ def test_a_batch_without_a_heads_target_leaves_that_head_untrained():
     np.testing.assert_allclose(loss, loss_alone, rtol=1e-6)
     assert exact.tolist() == exact_alone.tolist()
     assert float(family_loss(both, outputs, {**targets, "count": jnp.array([5.0, 7.0])})[0]) > float(loss)
+
+
+def test_hints_first_trains_the_hint_heads_alone_until_the_answer_heads_join():
+    """train.hints_first: before that fraction of max_steps the loss is the hint heads' alone (the answer heads get
+    no gradient), after it every head's; exactness counts every head in both stages. A config with it but no
+    hint head, or only hint heads, is refused."""
+    from aocnn.nn.config import Config, DataConfig, TrainSection
+    from aocnn.nn.family_task import _objective
+
+    both = small(decoders=(DecoderConfig("label", kind="class", classes=4), DecoderConfig("count", kind="scalar", read="last")))
+    config = Config(both, DataConfig(hints=("label",)), TrainSection(hints_first=0.5))
+    params = init(both, 0)
+    inputs = {"ids": jnp.array([[1, 2, 3, 0], [2, 2, 0, 0]]), "lengths": jnp.array([3, 2])}
+    targets = {"label": jnp.array([1, 3]), "count": jnp.array([5.0, 7.0])}
+    batch = {"inputs": inputs, "targets": targets}
+    outputs = FamilyModel(both).apply({"params": params}, inputs)
+    objective = _objective(config)
+    early, early_exact = objective(params, batch, jnp.float32(0.2))
+    late, late_exact = objective(params, batch, jnp.float32(0.7))
+    np.testing.assert_allclose(early, family_loss(both, outputs, {"label": targets["label"]})[0], rtol=1e-6)
+    np.testing.assert_allclose(late, family_loss(both, outputs, targets)[0], rtol=1e-6)
+    assert float(late) > float(early)
+    assert early_exact.tolist() == late_exact.tolist() == family_loss(both, outputs, targets)[1].tolist()
+    grads = jax.grad(lambda p: objective(p, batch, jnp.float32(0.2))[0])(params)
+    assert all(float(jnp.abs(g).max()) == 0.0 for g in jax.tree_util.tree_leaves(grads["decoder_count"]))
+    assert any(float(jnp.abs(g).max()) > 0.0 for g in jax.tree_util.tree_leaves(grads["decoder_label"]))
+    for hints in ((), ("label", "count")):
+        with pytest.raises(ValueError, match="hints_first"):
+            Config(both, DataConfig(hints=hints), TrainSection(hints_first=0.5))
+    with pytest.raises(ValueError, match="hints_first"):
+        TrainSection(hints_first=1.0)

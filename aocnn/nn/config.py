@@ -237,11 +237,15 @@ class TrainSection(TrainConfig):
     round_start: float = 1.0  # from this fraction of max_steps the forward pass rounds exact_ weights (1: never)
     round_ramp: float = 0.2  # ... reaching round_max this fraction of max_steps later
     round_max: float = 1.0  # the most the training forward pass rounds; checks and solves always round fully
+    hints_first: float = 0.0  # a curriculum: for this fraction of max_steps only the heads named in data.hints
+    # are trained (the answer's heads join after); 0: every head from step 0
 
     def __post_init__(self):
         super().__post_init__()
         if not 0.0 <= self.pull_start < 1.0:
             raise ValueError(f"train.pull_start: need a fraction of max_steps in [0, 1), got {self.pull_start}")
+        if not 0.0 <= self.hints_first < 1.0:
+            raise ValueError(f"train.hints_first: need a fraction of max_steps in [0, 1), got {self.hints_first}")
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,14 @@ class Config:
     model: ModelConfig
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainSection = field(default_factory=TrainSection)
+
+    def __post_init__(self):
+        if self.train.hints_first:
+            heads = {d.name for d in self.model.decoders}
+            hinted = set(self.data.hints) & heads
+            if not hinted or hinted == heads:
+                raise ValueError("train.hints_first: needs a head named in data.hints and one that is not "
+                                 f"(heads {sorted(heads)}, hints {list(self.data.hints)})")
 
 
 # --- JSON round trip ------------------------------------------------------------------------

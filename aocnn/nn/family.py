@@ -670,14 +670,17 @@ def _pointer_label(label_B: jax.Array, width: int) -> jax.Array:
 
 
 def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float = 1.0,
-                integers: float | None = None) -> tuple[jax.Array, jax.Array]:
+                integers: float | None = None, weights: dict | None = None) -> tuple[jax.Array, jax.Array]:
     """Mean loss over the batch and a bool per record: every target right, with the training margin.
 
     Targets: class heads an int label, scalar heads a float, pointer heads a position index or -1
     for "none". A pointer's wrong positions count `distractors` times (a log-weight on their logits),
     so training on short records asks for the margin that long ones need. `pull` scales the
     integer penalty and the `decisive` terms (e.g. a ramp from 0 to 1 over training); `integers`, when
-    given, scales the integer penalty instead (its own ramp, e.g. one that starts after a float fit)."""
+    given, scales the integer penalty instead (its own ramp, e.g. one that starts after a float fit).
+    `weights` scales named heads' losses (e.g. 0 for the answer's heads in a curriculum's first stage);
+    exactness still counts every head the batch carries."""
+    weights = weights or {}
     total = jnp.zeros(())
     exact_B = None
     for cfg in config.decoders:
@@ -705,7 +708,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
                 out = out + jnp.where(position_BxK & ~is_label_BxK, jnp.log(cfg.distractors), 0.0)
             elif cfg.kind == "sequence":  # every position right, with the margin; padded ones are free
                 log_p_BxL = jnp.take_along_axis(jax.nn.log_softmax(out, axis=-1), target[..., None], axis=-1)[..., 0]
-                total = total + jnp.mean(-jnp.sum(log_p_BxL, axis=1))
+                total = total + weights.get(cfg.name, 1.0) * jnp.mean(-jnp.sum(log_p_BxL, axis=1))
                 ok_B = jnp.all(log_p_BxL >= jnp.log(cfg.train_confident), axis=1)
                 exact_B = ok_B if exact_B is None else exact_B & ok_B
                 continue
@@ -714,7 +717,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
             log_p_BxK = jax.nn.log_softmax(out, axis=-1)
             log_p_B = jnp.take_along_axis(log_p_BxK, label_B[:, None], axis=1)[:, 0]
             loss_B, ok_B = -log_p_B, log_p_B >= jnp.log(cfg.train_confident)
-        total = total + jnp.mean(loss_B)
+        total = total + weights.get(cfg.name, 1.0) * jnp.mean(loss_B)
         exact_B = ok_B if exact_B is None else exact_B & ok_B
     if config.integer_pull:
         total = total + (pull if integers is None else integers) * config.integer_pull * outputs["integer_penalty"]

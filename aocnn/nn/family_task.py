@@ -125,6 +125,7 @@ class _LazyModel:
 def _objective(config: Config):
     """(params, batch, progress) -> (loss, exact per record). `progress` (0..1 of max_steps, traced)
     ramps the integer pull in and, from train.round_start, rounds exact weights in the forward pass;
+    before train.hints_first only the hint heads' losses count;
     None means the plain network as it ships (held-out checks)."""
 
     def objective(params, batch, progress=None):
@@ -143,7 +144,11 @@ def _objective(config: Config):
         # unstable (the loss jumps when a rounding flips); checks and solves round fully all the same
         mix = jnp.minimum(jnp.floor(ramp * 4) / 4, cfg.round_max) if cfg.round_start < 1 else 0.0
         outputs = FamilyModel(config.model, integer_mix=mix).apply({"params": params}, batch["inputs"])
-        return family_loss(config.model, outputs, batch["targets"], pull, integers)
+        weights = None
+        if cfg.hints_first:  # the curriculum's first stage: the answer's heads join at hints_first
+            joined = jnp.where(progress >= cfg.hints_first, 1.0, 0.0)
+            weights = {d.name: joined for d in config.model.decoders if d.name not in config.data.hints}
+        return family_loss(config.model, outputs, batch["targets"], pull, integers, weights)
 
     return objective
 
