@@ -1,4 +1,4 @@
-"""Measure 2024/1 part 2's network: per right-list number (its contribution: itself when the left list
+"""Measure 2024/1 part 2's network (`PART2_HINTED_TASK`, as shipped): per right-list number (its contribution: itself when the left list
 holds it, else 0) and per whole answer, on fresh generated inputs of the training's shape (8-48 lines,
 numbers of 1-9 digits), its beyond set (96-192 lines), real-shaped inputs (1,000 lines of 5-digit
 numbers) and the out-of-range size (10,000 lines of 9-digit numbers); and warm solve time against
@@ -34,7 +34,7 @@ def contributions(network, pairs) -> tuple[np.ndarray, np.ndarray]:
 def runner_decoded(network, pairs):
     from aocnn.nn.family import decode
 
-    [inputs] = list(d01.encode_part2(pairs))
+    [inputs] = list(d01.encode_list_only(pairs))
     return decode(network.task.config.model, network(inputs))
 
 
@@ -81,15 +81,16 @@ def main() -> None:
     parser.add_argument("--inputs", type=int, default=20, help="real-shaped inputs (1,000 lines, 5 digits)")
     parser.add_argument("--large", type=int, default=2, help="out-of-range inputs (10,000 lines, 9 digits)")
     parser.add_argument("--timing-only", action="store_true", help="only the warm solve times")
+    parser.add_argument("--no-timing", action="store_true", help="no warm solve times")
     args = parser.parse_args()
 
     puzzle = registry.get(2024, 1)
-    network = model.load(d01.PART2_TASK, "2024/1", 2, root=args.root, allow_unconverged=args.allow_unconverged)
+    network = model.load(d01.PART2_HINTED_TASK, "2024/1", 2, root=args.root, allow_unconverged=args.allow_unconverged)
     print(f"weights: {args.root or 'shipped'}, seed {network.meta.get('seed')}, {network.meta.get('steps')} steps, "
           f"converged {network.meta.get('converged')}", flush=True)
     if not args.timing_only:
         rng = np.random.default_rng(MEASURE_SEED)
-        data = d01.PART2.data
+        data = d01.PART2_HINTED.data
         for label, count, (low, high) in (("training-style 8-48 lines", args.small, (data.min_length, data.max_length)),
                                           ("beyond 96-192 lines", args.beyond, (data.ood_min_length, data.ood_max_length))):
             measure(network, label, [d01.random_lists(rng, int(rng.integers(low, high + 1))) for _ in range(count)])
@@ -98,7 +99,8 @@ def main() -> None:
         measure(network, "out of range 10,000 lines, 9 digits",
                 [puzzle.records(d01.generate_input(MEASURE_SEED + 100 + i, n_lines=10_000, digits=9))
                  for i in range(args.large)])
-    timing(network, puzzle)
+    if not args.no_timing:
+        timing(network, puzzle)
 
 
 if __name__ == "__main__":

@@ -210,31 +210,58 @@ def test_digits_as_they_are_keeps_the_list_id_alone_and_the_places_as_scalars():
     assert "matched" in targets
 
 
-def test_the_hinted_network_trains_in_two_stages_on_one_set_of_weights():
-    """PART2_HINTED's curriculum: the first stage's batches carry the hint alone, so the digit heads are left
-    untrained (their loss is not the first stage's); the second stage continues from the first's weights,
-    the same network, and trains the answer's digits and the hint together."""
-    import jax
-
-    from aocnn.nn import training
-    from aocnn.nn.config import override
-
+def test_the_shipped_network_learns_the_hint_first_on_the_pair_layers_score():
+    """Part 2 as registered: the nine digit heads on the stream, the hint's head on the pair layer's score (a token
+    not its own partner), the hint alone for the first 40% of the steps; its batches carry both."""
+    task = PUZZLE.neural[2]
+    assert task is d01.PART2_HINTED_TASK and task.hints == ("matched",)
+    config = task.config
+    assert [d.source for d in config.model.decoders] == ["stream"] * d01.PLACES + ["pairs"]
+    assert not config.model.pairs_self and config.model.aggregate == "max" and config.train.hints_first == 0.4
     rng = np.random.default_rng(5)
-    _, inputs, targets = d01.examples_hint_first(rng, 3, d01.PART2_HINTED.data, False)
-    assert list(targets) == ["matched"] and inputs["ids"].shape[2] == 1
-    _, _, both = d01.examples_list_only(rng, 3, d01.PART2_HINTED.data, False)
-    assert set(both) == set(d01.HEADS) | {"matched"}
-    model = d01.PART2_HINTED.model
-    assert [d.source for d in model.decoders] == ["stream"] * d01.PLACES + ["pairs"] and not model.pairs_self
-    tiny = ["train.batch_size=4", "train.eval_size=8", "train.far_size=4", "train.eval_every=2", "train.warmup_steps=1",
-            "data.max_length=10", "data.ood_min_length=12", "data.ood_max_length=14"]
-    first_task = d01.PART2_HINT_FIRST_TASK.configure(override(d01.PART2_HINT_FIRST_TASK.config, tiny))
-    first, report = training.train(first_task, seed=0, max_steps=2)
-    second_task = d01.PART2_HINTED_TASK.configure(override(d01.PART2_HINTED_TASK.config, tiny))
-    start = training.Start(first, report.steps, report.examples, report.seconds)
-    params, _ = training.train(second_task, seed=0, max_steps=2, start=start)
-    digit_head = lambda p: np.asarray(p["decoder_digit0"]["hidden"]["kernel"])  # noqa: E731
-    fresh = d01.PART2_HINTED_TASK.model.init(jax.random.PRNGKey(0), {
-        k: np.asarray(v) for k, v in d01.list_only(d01.list_inputs([[(1, 2)]])).items()})["params"]
-    assert np.array_equal(digit_head(first), digit_head(fresh))  # stage 1 never moved the digit heads
-    assert not np.array_equal(digit_head(params), digit_head(first))  # stage 2 does
+    _, inputs, targets = d01.examples_list_only(rng, 3, config.data, False)
+    assert set(targets) == set(d01.HEADS) | {"matched"} and inputs["ids"].shape[2] == 1
+
+
+# --- the shipped part 2 network ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def network():
+    from aocnn import runner
+
+    return runner.load_neural(PUZZLE, 2)
+
+
+def solved(network, pairs):
+    from aocnn.nn.family import decode
+
+    [inputs] = list(d01.encode_list_only(pairs))
+    return d01.combine_part2(decode(network.task.config.model, network(inputs)), pairs)
+
+
+@pytest.mark.parametrize("low, high, count", [(8, 48, 120), (96, 192, 10)])
+def test_shipped_weights_are_never_sure_and_wrong_and_mostly_sure(network, low, high, count):
+    """Fresh training-style lists (near misses, chimeras, repeats) and lists beyond the training's length: every
+    right-list number is either right or its input flagged, and most inputs are answered."""
+    rng = np.random.default_rng(24_011 + high)
+    answered = 0
+    for _ in range(count):
+        pairs = d01.random_lists(rng, int(rng.integers(low, high + 1)))
+        values, sure = solved(network, pairs)
+        if sure.all():
+            answered += 1
+            assert values.tolist() == d01.contributions(pairs)[1::2].tolist()
+    assert answered >= 0.8 * count
+
+
+def test_shipped_weights_answer_real_shaped_inputs_as_classical(network):
+    for seed in range(2):
+        text = d01.generate_input(24_012 + seed)
+        result = network.solve(PUZZLE.records(text))
+        assert (result.answer, result.low_confidence) == (PUZZLE.answer(2, text), 0)
+
+
+def test_a_left_list_with_repeats_is_flagged_by_the_shipped_network(network):
+    pairs = d01.random_lists(np.random.default_rng(7), 20)
+    pairs[1] = (pairs[0][0], pairs[1][1])
+    assert not solved(network, pairs)[1].any()
