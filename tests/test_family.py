@@ -1070,7 +1070,7 @@ def test_a_head_can_read_the_pair_layers_score_itself():
 
 
 def test_a_batch_without_a_heads_target_leaves_that_head_untrained():
-    """A curriculum's first stage trains some heads only: family_loss skips a head whose target the batch lacks,
+    """A head whose target the batch lacks (a hint head with the hint left out of data.hints) is skipped by family_loss,
     so loss and exactness are those of a config with the other heads alone."""
     both = small(decoders=(DecoderConfig("label", kind="class", classes=4), DecoderConfig("count", kind="scalar", read="last")))
     alone = dataclasses.replace(both, decoders=both.decoders[:1])

@@ -684,7 +684,7 @@ def family_loss(config: ModelConfig, outputs: dict, targets: dict, pull: float =
     total = jnp.zeros(())
     exact_B = None
     for cfg in config.decoders:
-        if cfg.name not in targets:  # a head the batch does not train (e.g. a curriculum's first stage: the hint alone)
+        if cfg.name not in targets:  # a head the batch does not train (e.g. a hint head whose hint data.hints leave out)
             continue
         out, target = outputs[cfg.name], targets[cfg.name]
         if cfg.read == "each":  # the record's value is the sum of its positions' values
