@@ -8,6 +8,7 @@ entry points load either a `Puzzle` or a module defining `PUZZLE`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -111,7 +112,27 @@ def all_puzzles() -> dict[tuple[int, int], Puzzle]:
     return index(builtin_puzzles() + plugin_puzzles())
 
 
+def day_module_puzzle(year: int, day: int) -> Puzzle | None:
+    """The puzzle of the built-in module named for the day (`solvers/yYYYY/dDD.py`), if there is one and
+    it declares that day; only that module is imported."""
+    name = f"solvers.y{year}.d{day:02d}"
+    try:
+        if importlib.util.find_spec(name) is None:
+            return None
+    except ModuleNotFoundError:  # no package for the year
+        return None
+    puzzle = _from_module(importlib.import_module(name))
+    return puzzle if puzzle is not None and puzzle.key == (year, day) else None
+
+
 def get(year: int, day: int) -> Puzzle:
+    """The puzzle registered for `year` `day`. The day's own module and the plugins are enough to know
+    (a solve imports no other puzzle's module); a plugin that declares the day again is the same error as
+    in `all_puzzles`, which checks every built-in module as well (`aocnn list`, `verify`, the tests)."""
+    own = day_module_puzzle(year, day)
+    if own is not None:
+        plugins = [p for p in plugin_puzzles() if p.key == own.key]
+        return index([own, *plugins])[own.key]
     puzzles = all_puzzles()
     if (year, day) not in puzzles:
         known = ", ".join(f"{y}/{d}" for y, d in puzzles) or "none"

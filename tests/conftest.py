@@ -120,6 +120,7 @@ def use_puzzles(monkeypatch):
     def use(*puzzles: registry.Puzzle) -> None:
         found = registry.index(list(puzzles))
         monkeypatch.setattr(registry, "all_puzzles", lambda: found)
+        monkeypatch.setattr(registry, "day_module_puzzle", lambda year, day: None)  # `get` looks in `found` too
 
     return use
 

@@ -76,3 +76,15 @@ def test_a_neural_solve_does_import_jax(input_file):
     """The probe can fail: the neural path loads jax and flax."""
     found = imported([["cli", ["solve", "2023", "1", "--input", str(input_file), "--part", "1", "--solver", "neural"]]])
     assert {"jax", "flax"} <= set(found)
+
+
+def test_a_solve_imports_its_own_puzzle_module_only(input_file):
+    """`registry.get` reads the day's own module (and plugins), not every puzzle's."""
+    probe = ("import sys; from aocnn.cli import main\n"
+             "try: main(sys.argv[1:], prog_name='aocnn')\n"
+             "except SystemExit as exc: assert exc.code in (0, None)\n"
+             "print(sorted(m for m in sys.modules if m.startswith('solvers.y')), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe, "solve", "2023", "1", "--input", str(input_file),
+                             "--solver", "classical"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "['solvers.y2023', 'solvers.y2023.d01']"

@@ -127,6 +127,18 @@ def test_duplicate_day_names_both_sources(fake_plugins):
     assert "entry point again (fake_aocnn_plugin:again)" in message
 
 
+def test_get_of_a_built_in_day_that_a_plugin_declares_again_is_the_same_error(fake_plugins):
+    fake_plugins(again=make_puzzle(year=2023, day=1, title="Impostor"))
+    with pytest.raises(RegistryError, match=r"2023 day 1 is registered twice: by module solvers\.y2023\.d01 and by entry point again"):
+        registry.get(2023, 1)
+
+
+def test_get_of_a_built_in_day_is_its_module_puzzle(fresh_registry):
+    puzzle = registry.get(2023, 1)
+    assert puzzle.source == "module solvers.y2023.d01"
+    assert puzzle == registry.all_puzzles()[(2023, 1)]  # the same declaration either way
+
+
 def test_two_plugins_for_one_day_name_both(fake_plugins):
     fake_plugins(first=make_puzzle(title="A"), second=make_puzzle(title="B"))
     with pytest.raises(RegistryError, match=r"by entry point first .* and by entry point second"):
