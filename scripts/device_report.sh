@@ -22,7 +22,7 @@ mkdir -p "$out"
 work=$(mktemp -d)
 export AOCNN_CACHE_DIR="$work/cache" PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 
-cli=("$py" -c "from aocnn.cli import main; main(prog_name='aocnn')")
+cli=("$py" -c "from aocnn.cli import entry; entry()")
 section() { echo; echo "== $1 ($(date -u +%T))"; }
 now() { date +%s.%N; }
 took() { "$py" -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$1" "$(now)"; }

@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CLI = "from aocnn.cli import main; main(prog_name='aocnn')"
+# the console script (`aocnn`: cli.entry); a checkout from before it had cli.main alone
+CLI = "from aocnn import cli; cli.entry() if hasattr(cli, 'entry') else cli.main(prog_name='aocnn')"
 
 
 def commands(input_path: Path) -> dict[str, list[str]]:

@@ -101,7 +101,7 @@ def aocd_cache(offline_aocd) -> AocdCache:
 
 
 COMMANDS = {
-    "aocnn": "from aocnn.cli import main; main(prog_name='aocnn')",
+    "aocnn": "from aocnn.cli import entry; entry()",  # the console script
     "aoc": "from aocd.runner import main; main()",  # advent-of-code-data's runner
 }
 

@@ -356,3 +356,23 @@ def test_compiled_programs_are_kept_between_processes_unless_turned_off(tmp_path
     result = run_command("aocnn", "solve", "2015", "1", "--part", "1", "--sample", "--solver", "neural", env=env)
     assert result.returncode == 0, result.stderr
     assert any((tmp_path / "cache" / "jax").glob("*")) == kept
+
+
+# --- the console script: a read-only command that ran a network skips the interpreter's teardown -------
+
+def test_the_console_script_ends_a_neural_verify_with_all_its_output_and_its_status(tmp_path):
+    """`aocnn` (cli.entry) leaves a solve or verify by os._exit once JAX is loaded: stdout must still be
+    whole and the status the command's own (1: a known answer is wrong)."""
+    puzzle = registry.get(2015, 1)
+    text = puzzle.generate_input(8)
+    (tmp_path / "2015_01.txt").write_text(text)
+    (tmp_path / "2015_01.answers").write_text(f"{puzzle.answer(1, text) + 1}\n{puzzle.answer(2, text)}\n")
+    result = run_command("aocnn", "verify", "2015", "1", "--inputs", str(tmp_path), "--json")
+    assert result.returncode == 1, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["part"], r["agree"], r["correct"]) for r in rows] == [(1, True, False), (2, True, True)]
+    solved = run_command("aocnn", "solve", "2015", "1", "--input", str(tmp_path / "2015_01.txt"), "--json")
+    assert solved.returncode == 0, solved.stderr
+    assert json.loads(solved.stdout)["parts"]["2"]["neural"]["answer"] == str(puzzle.answer(2, text))
+    refused = run_command("aocnn", "solve", "2015", "1", "--solver", "neural", "--input", "-", stdin="(()x\n")
+    assert refused.returncode == 2 and refused.stderr.startswith("aocnn: error: ")
