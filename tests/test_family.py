@@ -52,6 +52,21 @@ def test_gated_scan_is_the_step_by_step_recurrence(reverse):
     np.testing.assert_allclose(gated_scan(a, b, reverse), loop(a, b, reverse), rtol=1e-5, atol=1e-5)
 
 
+def test_a_forward_traced_for_one_platform_holds_that_platforms_scan_alone_and_computes_the_same():
+    a, b = jnp.full((2, 9, 3), 0.5), jnp.arange(54.0).reshape(2, 9, 3)
+
+    def primitives(platform):  # a fresh function each time: JAX caches traces by function
+        with family.traced_for(platform):
+            return {eqn.primitive.name for eqn in jax.make_jaxpr(lambda a, b: gated_scan(a, b, reverse=True))(a, b).jaxpr.eqns}
+
+    assert "platform_index" in primitives(None)  # training: both, XLA picks
+    assert "scan" in primitives("cpu") and "platform_index" not in primitives("cpu")
+    assert not {"scan", "platform_index"} & primitives("gpu")  # the associative scan
+    for platform in ("cpu", "gpu"):
+        with family.traced_for(platform):
+            np.testing.assert_allclose(gated_scan(a, b, reverse=True), loop(np.asarray(a), np.asarray(b), reverse=True), rtol=1e-6)
+
+
 def test_the_counter_is_exact_over_70000_steps():
     rng = np.random.default_rng(1)
     steps = rng.choice([-1.0, 1.0], size=(1, 70_000, 1)).astype(np.float32)
@@ -716,6 +731,44 @@ def test_family_networks_run_batches_padded_to_a_few_sizes_and_return_only_the_r
     assert shapes == [8, 16]
     alone = network({key: value[:1] for key, value in three.items()})
     np.testing.assert_allclose(alone["fuel"][0], network(three)["fuel"][0], rtol=1e-5, atol=1e-5)  # padding changes nothing
+
+
+PACKED_HEADS = (
+    DecoderConfig("label", kind="class", classes=4, hidden=4),
+    DecoderConfig("where", kind="pointer", hidden=4),
+    DecoderConfig("tags", kind="sequence", classes=3, hidden=4),
+    DecoderConfig("value", kind="scalar", read="each", gated=True, hidden=4),
+)
+
+
+@pytest.mark.parametrize("changes", [
+    dict(encoder_mlp=6, gate="separate", direction="bidirectional"),
+    dict(gate="matrix", state=3, mlp=0),
+    dict(gate="matrix", transitions="gates", state=3, direction="forward"),
+    dict(layers=2, kinds=("recurrence", "all_pairs"), mlp_kind="bilinear", gate="none"),
+])
+def test_per_position_layers_on_the_records_positions_only_compute_the_same_network(changes):
+    cfg = small(decoders=PACKED_HEADS, window=3, **changes)
+    params = init(cfg, 5)
+    rng = np.random.default_rng(0)
+    lengths = np.array([7, 1, 0, 3, 12, 5, 2, 9], np.int32)
+    ids = np.where(np.arange(12)[None] < lengths[:, None], rng.integers(1, 5, (8, 12)), 0).astype(np.int32)
+    batch = {"ids": ids, "lengths": lengths}
+    packing = family.positions_bucket(lengths, 12)
+    assert len(packing["positions"]) == 48 and packing["positions"].tolist()[:8] == [0, 1, 2, 3, 4, 5, 6, 12]
+    assert packing["positions"][8] == 24  # an empty record's position 0: its heads read it
+    assert (packing["positions"][lengths.sum() + 1:] == 96).all()  # filler: the extra zero row
+    full = FamilyModel(cfg).apply({"params": params}, batch)
+    packed = FamilyModel(cfg).apply({"params": params}, {**batch, **packing})
+    for name in ("label", "where", "tags", "value"):
+        np.testing.assert_allclose(packed[name], full[name], rtol=1e-5, atol=1e-5, err_msg=name)
+    assert all((a == b).all() for (a, b) in zip(decode(cfg, packed)["label"], decode(cfg, full)["label"]))
+
+
+def test_packing_is_skipped_where_it_saves_nothing_and_comes_in_a_few_sizes():
+    assert family.positions_bucket(np.array([12, 12, 11, 12]), 12) == {}
+    sizes = {len(family.positions_bucket(np.full(64, n), 64)["positions"]) for n in range(1, 56)}
+    assert sizes <= {512 * k for k in range(1, 8)} and len(sizes) == 7
 
 
 def test_aligned_digit_ids_right_align_each_number_on_its_channel_at_any_width():

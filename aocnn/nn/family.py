@@ -56,6 +56,8 @@ and optionally `scalars_BxLxS` (integers carried on the exact channel). Targets 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -71,6 +73,72 @@ from aocnn.nn.config import (  # noqa: F401  (the family's config, kept importab
 NEG = -1e9  # a logit for "impossible" that stays finite (no NaN in softmax of all-masked rows)
 EXACT_FLOAT32 = 2**24  # integers below this are exact in float32
 SCALAR_INIT = 0.05  # windowed scalars' maps start uniform in [-this, this]
+
+
+# --- per-position layers, on the record's positions only ----------------------------------------
+
+_POSITIONS: ContextVar[tuple[jax.Array, jax.Array] | None] = ContextVar("aocnn_family_positions", default=None)
+
+
+@contextmanager
+def positions_only(packing: tuple[jax.Array, jax.Array] | None):
+    """While tracing the family's forward pass: every per-position layer (`per_position`) runs only at the
+    flat positions `positions_N` of `packing` = (positions_N, slots_P) (indices into the B x L positions;
+    entries equal to B * L are filler) and leaves 0 at the others (`slots_P`: each position's row among
+    them, N for one not listed). Padded positions are never read (scans make them the identity, pooling
+    and heads mask them), so the outputs are the same, and an input of short lines in a wide batch costs
+    what its characters cost. None: every position, as in training."""
+    token = _POSITIONS.set(packing)
+    try:
+        yield
+    finally:
+        _POSITIONS.reset(token)
+
+
+def per_position(layer, x_BxLxD: jax.Array) -> jax.Array:
+    """`layer(x_BxLxD)` for a layer that maps each position on its own (a Dense, an MLP), computed only
+    at the positions `positions_only` names, if any (both ways by gathers: XLA's scatter is slow on CPU)."""
+    packing = _POSITIONS.get()
+    if packing is None or x_BxLxD.ndim != 3:
+        return layer(x_BxLxD)
+    positions_N, slots_P = packing
+    batch, length, width = x_BxLxD.shape
+    flat_PxD = jnp.concatenate([x_BxLxD.reshape(batch * length, width), jnp.zeros((1, width), x_BxLxD.dtype)])
+    y_NxF = layer(flat_PxD[positions_N])
+    y_NxF = jnp.concatenate([y_NxF, jnp.zeros((1, y_NxF.shape[-1]), y_NxF.dtype)])
+    return y_NxF[slots_P].reshape(batch, length, -1)
+
+
+def positions_bucket(lengths_B: np.ndarray, length: int, classes: int = 8) -> dict[str, np.ndarray]:
+    """For a batch of B records padded to `length`: `positions` (the flat indices of its valid positions and
+    of an empty record's position 0, padded with filler B * length to a multiple of B * length / `classes`:
+    a few shapes, so a few compiles) and `slots` (each position's row in `positions`, or its length for a
+    position left out). Empty when packing would save nothing."""
+    total = len(lengths_B) * length
+    # position 0 of an empty record too: a head that reads "first" or "last" reads it there, as unpacked
+    valid_P = (np.arange(length)[None, :] < np.maximum(np.asarray(lengths_B), 1)[:, None]).ravel()
+    flat_N = np.flatnonzero(valid_P).astype(np.int32)
+    step = max(total // classes, 1)
+    size = max(-(-len(flat_N) // step) * step, step)
+    if size >= total:
+        return {}
+    slots_P = np.full(total, size, np.int32)
+    slots_P[flat_N] = np.arange(len(flat_N), dtype=np.int32)
+    return {"positions": np.concatenate([flat_N, np.full(size - len(flat_N), total, np.int32)]), "slots": slots_P}
+
+
+_PLATFORM: ContextVar[str | None] = ContextVar("aocnn_family_platform", default=None)
+
+
+@contextmanager
+def traced_for(platform: str | None):
+    """While tracing: the forward pass will run on `platform` ("cpu", "gpu", ...), so `gated_scan` traces
+    that platform's scan alone (a solve's program; training's steps lower both and let XLA pick)."""
+    token = _PLATFORM.set(platform)
+    try:
+        yield
+    finally:
+        _PLATFORM.reset(token)
 
 
 # --- the recurrence -------------------------------------------------------------------------
@@ -147,6 +215,9 @@ def gated_scan(a_BxLxF: jax.Array, b_BxLxF: jax.Array, reverse: bool = False) ->
     a plain sequential loop, about 3x faster there (scripts/speed_train.py, issue 12). With a = 1
     and integer b every partial result is an integer sum either way, so counts are exact in
     float32 below 2^24."""
+    platform = _PLATFORM.get()
+    if platform is not None:  # a solve knows its device: only that branch is traced and lowered
+        return (_sequential_scan if platform == "cpu" else _associative_scan)(a_BxLxF, b_BxLxF, reverse)
     return jax.lax.platform_dependent(a_BxLxF, b_BxLxF, cpu=partial(_sequential_scan, reverse=reverse),
                                       default=partial(_associative_scan, reverse=reverse))
 
@@ -251,7 +322,7 @@ class GatedRecurrence(nn.Module):
             if self.gate == "matrix" and self.transitions == "gates":  # counts: every transition and start entry 0 or 1
                 shape = x_BxLxD.shape[:2] + (self.state, self.state)
                 bias = nn.initializers.constant(self.gate_bias)
-                p_BxLxFxF = jax.nn.sigmoid(nn.Dense(self.state * self.state, bias_init=bias, name=f"transition_{tag}")(x_BxLxD).reshape(shape))
+                p_BxLxFxF = jax.nn.sigmoid(per_position(nn.Dense(self.state * self.state, bias_init=bias, name=f"transition_{tag}"), x_BxLxD).reshape(shape))
                 p_F = jax.nn.sigmoid(self.param(f"start_{tag}", bias, (self.state,)))
                 if self.report_undecided:
                     undecided_B = undecided_B + undecided(p_BxLxFxF, valid_BxL, p_F)
@@ -262,7 +333,7 @@ class GatedRecurrence(nn.Module):
                 continue
             if self.gate == "matrix":  # a soft automaton: column-stochastic transitions from x_t
                 shape = x_BxLxD.shape[:2] + (self.state, self.state)
-                step_BxLxFxF = jax.nn.softmax(nn.Dense(self.state * self.state, name=f"transition_{tag}")(x_BxLxD).reshape(shape), axis=-2)
+                step_BxLxFxF = jax.nn.softmax(per_position(nn.Dense(self.state * self.state, name=f"transition_{tag}"), x_BxLxD).reshape(shape), axis=-2)
                 start_F = jax.nn.softmax(self.param(f"start_{tag}", nn.initializers.normal(1.0), (self.state,)))
                 if self.report_undecided:  # how far each column is from one state (gate_decisive makes them commit)
                     undecided_B = undecided_B + undecided(jnp.max(step_BxLxFxF, axis=-2), valid_BxL, jnp.max(start_F))
@@ -272,7 +343,7 @@ class GatedRecurrence(nn.Module):
                 self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`
                 continue
             if self.values_from_stream:
-                v_BxLxF = ExactDense(self.state, clip, True, mix, scale, self.bias_scale, name=f"{prefix}value_{tag}")(x_BxLxD)
+                v_BxLxF = per_position(ExactDense(self.state, clip, True, mix, scale, self.bias_scale, name=f"{prefix}value_{tag}"), x_BxLxD)
                 if scalars_BxLxS is not None:
                     v_BxLxF = v_BxLxF + ExactDense(self.state, clip, False, mix, scale, name=f"{prefix}scalar_value_{tag}")(scalars_BxLxS)
             elif scalars_BxLxS is not None:  # a constant and the numbers only: nothing the ids put in the stream
@@ -292,8 +363,8 @@ class GatedRecurrence(nn.Module):
                 b_BxLxF = v_BxLxF
             else:
                 bias = nn.initializers.constant(self.gate_bias)
-                forget_BxLxF = nn.Dense(self.state, bias_init=bias, name=f"forget_{tag}")(x_BxLxD)
-                write_BxLxF = forget_BxLxF if self.gate == "tied" else nn.Dense(self.state, bias_init=bias, name=f"input_{tag}")(x_BxLxD)
+                forget_BxLxF = per_position(nn.Dense(self.state, bias_init=bias, name=f"forget_{tag}"), x_BxLxD)
+                write_BxLxF = forget_BxLxF if self.gate == "tied" else per_position(nn.Dense(self.state, bias_init=bias, name=f"input_{tag}"), x_BxLxD)
                 if self.report_undecided:
                     logits = (forget_BxLxF,) if self.gate == "tied" else (forget_BxLxF, write_BxLxF)
                     for logit_BxLxF in logits:
@@ -308,7 +379,7 @@ class GatedRecurrence(nn.Module):
             b_BxLxF = jnp.where(valid_BxL[..., None], b_BxLxF, 0.0)
             states.append(gated_scan(a_BxLxF, b_BxLxF, reverse=reverse))
             self.sow("intermediates", f"state_{tag}", states[-1])  # for `aocnn explain`; free unless asked for
-        out_BxLxD = ExactDense(self.width, clip, True, mix, scale, self.bias_scale, name=f"{prefix}out")(jnp.concatenate(states, axis=-1))
+        out_BxLxD = per_position(ExactDense(self.width, clip, True, mix, scale, self.bias_scale, name=f"{prefix}out"), jnp.concatenate(states, axis=-1))
         return (out_BxLxD, undecided_B) if self.report_undecided else out_BxLxD
 
     def snapped_column(self, p: jax.Array, axis: int) -> jax.Array:
@@ -559,13 +630,13 @@ class Decoder(nn.Module):
             exact = partial(ExactDense, clip=self.clip, integer_mix=self.integer_mix, init_scale=self.init_scale,
                             bias_scale=self.bias_scale)
             from_window = (cfg.factors if cfg.kind == "product" else 1) - cfg.stream_factors
-            readout = exact(from_window, name="exact_readout")(window_BxLxWS if cfg.from_scalars else x_BxLxD)
+            readout = per_position(exact(from_window, name="exact_readout"), window_BxLxWS if cfg.from_scalars else x_BxLxD)
             if cfg.stream_factors:  # the last factors read the stream (a carried state), the others the window's numbers;
                 # they start near 1 (bias 1), so the product starts as the window's factors' product
-                readout = jnp.concatenate([readout, exact(cfg.stream_factors, bias_start=1.0, name="exact_stream_readout")(x_BxLxD)], axis=-1)
+                readout = jnp.concatenate([readout, per_position(exact(cfg.stream_factors, bias_start=1.0, name="exact_stream_readout"), x_BxLxD)], axis=-1)
             readout = jnp.where(valid_BxL[..., None], readout, 0.0)
             if cfg.gated:  # B x L x (2 + K): the gate's logits (off, on; surely off past the record), then the values
-                logits_BxLx2 = nn.Dense(2, name="gate")(hidden(x_BxLxD))
+                logits_BxLx2 = per_position(lambda h: nn.Dense(2, name="gate")(hidden(h)), x_BxLxD)
                 logits_BxLx2 = jnp.where(valid_BxL[..., None], logits_BxLx2, jnp.array([0.0, NEG]))
                 return jnp.concatenate([logits_BxLx2, readout], axis=-1)
             return readout if cfg.kind == "product" else readout[..., 0]
@@ -577,10 +648,10 @@ class Decoder(nn.Module):
         if cfg.kind == "class":
             return nn.Dense(cfg.classes, name="logits")(hidden(pooled_BxE))
         if cfg.kind == "sequence":  # padded positions: class 0 with certainty, so they never count against a record
-            logits_BxLxC = nn.Dense(cfg.classes, name="logits")(hidden(x_BxLxD))
+            logits_BxLxC = per_position(lambda h: nn.Dense(cfg.classes, name="logits")(hidden(h)), x_BxLxD)
             pad_C = jnp.where(jnp.arange(cfg.classes) == 0, 0.0, NEG)
             return jnp.where(valid_BxL[..., None], logits_BxLxC, pad_C)
-        position_BxL = nn.Dense(1, name="position")(hidden(x_BxLxD))[..., 0]
+        position_BxL = per_position(lambda h: nn.Dense(1, name="position")(hidden(h)), x_BxLxD)[..., 0]
         none_Bx1 = nn.Dense(1, name="none")(pooled_BxE)
         return jnp.concatenate([jnp.where(valid_BxL, position_BxL, NEG), none_Bx1], axis=1)  # last column: none
 
@@ -607,60 +678,62 @@ class FamilyModel(nn.Module):
     @nn.compact
     def __call__(self, inputs: dict[str, Any]) -> dict[str, jax.Array]:
         cfg = self.config
-        ids_BxL = inputs["ids"]  # or B x L x K (channels)
-        valid_BxL = jnp.arange(ids_BxL.shape[1])[None, :] < inputs["lengths"][:, None]
-        weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
-        drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
-        x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars if cfg.scalars_in_stream else 0, cfg.exact_clip, weight_mix, cfg.exact_init,
-                          cfg.channels, cfg.scalars_by_token, cfg.scalar_scale, cfg.scalars_windowed, cfg.exact_tables,
-                          name="encoder")(ids_BxL, inputs.get("scalars"))
-        if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
-            h_BxLxH = nn.relu(nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in")(x_BxLxD))
-            x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name="encoder_mlp_out")(h_BxLxH)
-        self.sow("intermediates", "stream_encoded", x_BxLxD)  # the stream, for `aocnn explain`
-        undecided = jnp.zeros(())  # with gate_decisive: how far the recurrences' gates are from 0 or 1
-        reads_pairs = any(d.source == "pairs" for d in cfg.decoders)  # a head reads the last all-pairs layer's messages
-        pairs_BxLxG = None
-        for layer in range(cfg.layers):
-            kind = cfg.kinds[layer % len(cfg.kinds)]
-            if kind == "recurrence":
-                mix = GatedRecurrence(
-                    cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
-                    cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
-                    cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), bias_scale=cfg.exact_bias_init,
-                    values_from_stream=cfg.values_from_stream, transitions=cfg.transitions, name=f"recurrence{layer}")
-            else:
-                mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
-                               cfg.exact_clip, weight_mix, cfg.pairs_self, reads_pairs, name=f"all_pairs{layer}")
-            if kind == "recurrence":
-                extra = (inputs["scalars"] * cfg.scalar_scale,) if cfg.scalars_in_values else ()
-            else:  # positional attention: the score reads the address channels alone
-                extra = (inputs["scalars"][..., list(cfg.pairs_address)].astype(jnp.float32) * cfg.scalar_scale,) \
-                    if cfg.pairs_address else ()
-            mixed = mix(x_BxLxD, valid_BxL, *extra)
-            if kind == "all_pairs" and reads_pairs:
-                mixed, pairs_BxLxG = mixed
-            if kind == "recurrence" and cfg.gate_decisive:
-                mixed, undecided_B = mixed
-                undecided = undecided + jnp.mean(undecided_B)
-            x_BxLxD = x_BxLxD + mixed
-            if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
-                exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
-                h_BxLxH = exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_a")(x_BxLxD) * \
-                    exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_b")(x_BxLxD)
-                x_BxLxD = x_BxLxD + exact(cfg.width, use_bias=False, name=f"exact_bilinear{layer}_out")(h_BxLxH)
-            elif cfg.mlp:
-                h_BxLxH = nn.relu(nn.Dense(cfg.mlp, name=f"mlp{layer}_in")(x_BxLxD))
-                x_BxLxD = x_BxLxD + nn.Dense(cfg.width, name=f"mlp{layer}_out")(h_BxLxH)
-            self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
-        reads_scalars = cfg.scalars and any(d.from_scalars for d in cfg.decoders)  # built only for heads that read it
-        window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if reads_scalars else None
-        outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, cfg.exact_bias_init, name=f"decoder_{d.name}")(
-            pairs_BxLxG if d.source == "pairs" else x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
-        outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
-        if cfg.gate_decisive:
-            outputs["undecided_gates"] = undecided
-        return outputs
+        packing = (inputs["positions"], inputs["slots"]) if "positions" in inputs else None
+        with positions_only(packing):  # a solve's batch: per-position layers on its characters only
+            ids_BxL = inputs["ids"]  # or B x L x K (channels)
+            valid_BxL = jnp.arange(ids_BxL.shape[1])[None, :] < inputs["lengths"][:, None]
+            weight_mix = self.integer_mix if cfg.quantise == "weights" else 0.0
+            drive_mix = self.integer_mix if cfg.quantise == "drive" else 0.0
+            x_BxLxD = Encoder(cfg.vocab, cfg.width, cfg.window, cfg.scalars if cfg.scalars_in_stream else 0, cfg.exact_clip, weight_mix, cfg.exact_init,
+                              cfg.channels, cfg.scalars_by_token, cfg.scalar_scale, cfg.scalars_windowed, cfg.exact_tables,
+                              name="encoder")(ids_BxL, inputs.get("scalars"))
+            if cfg.encoder_mlp:  # e.g. "a digit or a digit word starts here", before any mixing
+                mlp_in, mlp_out = nn.Dense(cfg.encoder_mlp, name="encoder_mlp_in"), nn.Dense(cfg.width, name="encoder_mlp_out")
+                x_BxLxD = x_BxLxD + per_position(lambda x: mlp_out(nn.relu(mlp_in(x))), x_BxLxD)
+            self.sow("intermediates", "stream_encoded", x_BxLxD)  # the stream, for `aocnn explain`
+            undecided = jnp.zeros(())  # with gate_decisive: how far the recurrences' gates are from 0 or 1
+            reads_pairs = any(d.source == "pairs" for d in cfg.decoders)  # a head reads the last all-pairs layer's messages
+            pairs_BxLxG = None
+            for layer in range(cfg.layers):
+                kind = cfg.kinds[layer % len(cfg.kinds)]
+                if kind == "recurrence":
+                    mix = GatedRecurrence(
+                        cfg.width, cfg.state, cfg.direction, cfg.gate, cfg.init_decay, cfg.exact_clip, weight_mix,
+                        cfg.exact_init, cfg.exact_layers < 0 or layer < cfg.exact_layers, cfg.quantise == "drive", drive_mix,
+                        cfg.gate_bias, cfg.gate_snap, report_undecided=bool(cfg.gate_decisive), bias_scale=cfg.exact_bias_init,
+                        values_from_stream=cfg.values_from_stream, transitions=cfg.transitions, name=f"recurrence{layer}")
+                else:
+                    mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
+                                   cfg.exact_clip, weight_mix, cfg.pairs_self, reads_pairs, name=f"all_pairs{layer}")
+                if kind == "recurrence":
+                    extra = (inputs["scalars"] * cfg.scalar_scale,) if cfg.scalars_in_values else ()
+                else:  # positional attention: the score reads the address channels alone
+                    extra = (inputs["scalars"][..., list(cfg.pairs_address)].astype(jnp.float32) * cfg.scalar_scale,) \
+                        if cfg.pairs_address else ()
+                mixed = mix(x_BxLxD, valid_BxL, *extra)
+                if kind == "all_pairs" and reads_pairs:
+                    mixed, pairs_BxLxG = mixed
+                if kind == "recurrence" and cfg.gate_decisive:
+                    mixed, undecided_B = mixed
+                    undecided = undecided + jnp.mean(undecided_B)
+                x_BxLxD = x_BxLxD + mixed
+                if cfg.mlp and cfg.mlp_kind == "bilinear":  # exact products of stream channels (e.g. a running sum times a step)
+                    exact = partial(ExactDense, clip=cfg.exact_clip, integer_mix=weight_mix, init_scale=cfg.exact_init)
+                    h_BxLxH = exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_a")(x_BxLxD) * \
+                        exact(cfg.mlp, use_bias=False, name=f"exact_bilinear{layer}_b")(x_BxLxD)
+                    x_BxLxD = x_BxLxD + exact(cfg.width, use_bias=False, name=f"exact_bilinear{layer}_out")(h_BxLxH)
+                elif cfg.mlp:
+                    mlp_in, mlp_out = nn.Dense(cfg.mlp, name=f"mlp{layer}_in"), nn.Dense(cfg.width, name=f"mlp{layer}_out")
+                    x_BxLxD = x_BxLxD + per_position(lambda x: mlp_out(nn.relu(mlp_in(x))), x_BxLxD)
+                self.sow("intermediates", f"stream_after_layer{layer}", x_BxLxD)
+            reads_scalars = cfg.scalars and any(d.from_scalars for d in cfg.decoders)  # built only for heads that read it
+            window_BxLxWS = scalar_window(inputs["scalars"], cfg.window if cfg.scalars_windowed else 1) if reads_scalars else None
+            outputs = {d.name: Decoder(d, cfg.exact_clip, weight_mix, cfg.exact_init, cfg.exact_bias_init, name=f"decoder_{d.name}")(
+                pairs_BxLxG if d.source == "pairs" else x_BxLxD, valid_BxL, window_BxLxWS) for d in cfg.decoders}
+            outputs["integer_penalty"] = integer_penalty(self.variables.get("params", {}))
+            if cfg.gate_decisive:
+                outputs["undecided_gates"] = undecided
+            return outputs
 
 
 # --- loss, decoding, finalize ---------------------------------------------------------------

@@ -34,20 +34,27 @@ def weights_path(task: NeuralTask, root: Path | None = None) -> Path:
 _FORWARDS: dict[tuple, Any] = {}
 
 
-def shared_forward(task: NeuralTask):
+def shared_forward(task: NeuralTask, platform: str | None = None):
     """The jitted forward pass of `task`'s network, one per architecture: parts and puzzles that run the
-    same network (same class, same config) share one compiled program per input shape."""
+    same network (same class, same config) share one compiled program per input shape. Given the
+    `platform` it will run on, a family network traces that platform's code alone."""
     import json
+    from contextlib import nullcontext
 
     import jax
 
     module = getattr(task.model, "module", task.model)  # lazy wrappers hold the flax module
-    key = (type(module), json.dumps(task.architecture(), sort_keys=True, default=repr))
+    key = (type(module), json.dumps(task.architecture(), sort_keys=True, default=repr), platform)
     if key not in _FORWARDS:
+        if task.configure is not None and platform is not None:
+            from aocnn.nn.family import traced_for
+        else:
+            traced_for = nullcontext  # noqa: N806
+
         def forward(params, batch):
             # traced under full float32 matrix products whatever the process's default says since
             # (aocnn.nn sets it on import; see there): TensorFloat-32 would break the exact channels
-            with jax.default_matmul_precision(MATMUL_PRECISION):
+            with jax.default_matmul_precision(MATMUL_PRECISION), traced_for(platform):
                 return module.apply({"params": params}, batch)
 
         _FORWARDS[key] = jax.jit(forward)
@@ -68,7 +75,8 @@ class Model:
         self.device = device or jax.local_devices()[0]
         self.params = jax.device_put(params, self.device)
         self.meta = meta or {}
-        self._forward = shared_forward(task)
+        self._forward = shared_forward(task, self.device.platform)
+        self.pack_positions = True  # False: every padded position computed too (the same answers; tests compare)
 
     def __call__(self, batch: Batch) -> Any:
         import jax
@@ -77,10 +85,15 @@ class Model:
             return self._forward(self.params, jax.device_put(batch, self.device))
         # a family network: rows padded to a power of two, so shrinking batches (the halting loop,
         # inputs of any size) compile a few shapes; the caller sees only its own rows
+        # and its per-position layers run on the records' positions only (a few shapes again: see there)
+        from aocnn.nn.family import positions_bucket
         from aocnn.nn.family_task import bucket, padded_rows
 
         count = len(next(iter(batch.values())))
-        outputs = self._forward(self.params, jax.device_put(padded_rows(batch, bucket(count)), self.device))
+        padded = padded_rows(batch, bucket(count))
+        if self.pack_positions:
+            padded.update(positions_bucket(padded["lengths"], padded["ids"].shape[1]))
+        outputs = self._forward(self.params, jax.device_put(padded, self.device))
         return {name: value if getattr(value, "ndim", 0) == 0 else value[:count] for name, value in outputs.items()}
 
     @property
