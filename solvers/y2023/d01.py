@@ -54,15 +54,14 @@ def parse(text: str) -> list[str]:
 
 # --- classical ------------------------------------------------------------------------------
 
+FOUND = {False: re.compile(f"(?=([{NUMERALS}]))"), True: re.compile(f"(?=([{NUMERALS}]|{'|'.join(WORDS)}))")}
+VALUE = {**{numeral: int(numeral) for numeral in NUMERALS}, **{word: value for value, word in enumerate(WORDS, 1)}}
+
+
 def digit_starts(line: str, spelled: bool) -> list[tuple[int, int]]:
-    """(position, value) of every digit, in order; with `spelled`, words count too (overlaps allowed)."""
-    found = []
-    for start, char in enumerate(line):
-        if char in NUMERALS:
-            found.append((start, int(char)))
-        elif spelled:
-            found.extend((start, value) for value, word in enumerate(WORDS, 1) if line.startswith(word, start))
-    return found
+    """(position, value) of every digit, in order; with `spelled`, words count too. The pattern only looks
+    ahead, so matches overlap ("twone" is 2 and 1); no word starts with another or with a numeral."""
+    return [(match.start(), VALUE[match[1]]) for match in FOUND[spelled].finditer(line)]
 
 
 def digits(line: str, spelled: bool) -> list[int]:
@@ -85,6 +84,12 @@ def part2(rows: list[str]) -> int:
 # --- generator ------------------------------------------------------------------------------
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+LETTER_CODES = np.frombuffer(LETTERS.encode("ascii"), np.uint8)
+
+
+def _letters(rng: np.random.Generator, count) -> str:
+    """`count` random letters: the draws of rng.choice(list(LETTERS), count), without building the list."""
+    return LETTER_CODES[rng.integers(0, len(LETTERS), count)].tobytes().decode("ascii")
 OVERLAPS = ("twone", "oneight", "eightwo", "eighthree", "threeight", "fiveight", "nineight", "sevenine", "twoneight")
 NEAR_MISSES = ("nin", "seve", "thre", "fiv", "eigh", "tw", "on", "fou", "si", "ni", "sevn", "eght", "fivve", "ninr")
 
@@ -108,7 +113,7 @@ def _token(rng: np.random.Generator, zero: bool, spelled_rate: float) -> str:
         return NEAR_MISSES[rng.integers(len(NEAR_MISSES))]
     if roll < 0.34 + spelled_rate:
         return _misspelled(rng, WORDS[rng.integers(9)])
-    return "".join(rng.choice(list(LETTERS), rng.integers(1, 6)))
+    return _letters(rng, rng.integers(1, 6))
 
 
 def random_line(rng: np.random.Generator, min_len: int, max_len: int, zero: bool = False,
@@ -129,7 +134,7 @@ def random_line(rng: np.random.Generator, min_len: int, max_len: int, zero: bool
             size += len(token)
         offset = int(rng.integers(0, 3)) if rng.random() < 0.3 else 0  # start inside a word sometimes
         line = "".join(parts)[offset:offset + length]
-    line += "".join(rng.choice(list(LETTERS), max(min_len - len(line), 0)))
+    line += _letters(rng, max(min_len - len(line), 0))
     if need_numeral and not any(c in NUMERALS for c in line):
         at = int(rng.integers(0, max(len(line), 1)))  # replace a character, keeping the length
         line = line[:at] + NUMERALS[rng.integers(0 if zero else 1, 10)] + line[at + 1:]
