@@ -21,6 +21,9 @@ position, ten's complement when negative) and its sign (negative / zero / positi
 Trained on masses of 1-8 digits; the stop rule also demands 9-12 digits exact. The declared
 exact range is masses of at most 12 digits; beyond it, or when any head is unsure, a record is
 flagged.
+Seeds (README row): 1 and 2 pass the stop rule in one run; 0 and 3 end their 12,000 steps at
+99.61% and 97.85% of 9-12-digit masses and pass it when continued at learning rate 0.001 (seed 3
+then 0.0005): 14,500 and 19,300 steps. All four are exact on every measured mass and input.
 """
 
 from __future__ import annotations
