@@ -78,9 +78,19 @@ SCALAR_INIT = 0.05  # windowed scalars' maps start uniform in [-this, this]
 # --- per-position layers, on the record's positions only ----------------------------------------
 
 _POSITIONS: ContextVar[tuple[jax.Array, jax.Array] | None] = ContextVar("aocnn_family_positions", default=None)
+_PLATFORM: ContextVar[str | None] = ContextVar("aocnn_family_platform", default=None)
 
 
 @contextmanager
+def _bound(variable: ContextVar, value):
+    """`variable` set to `value` for the duration (a forward pass's tracing), then restored."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
 def positions_only(packing: tuple[jax.Array, jax.Array] | None):
     """While tracing the family's forward pass: every per-position layer (`per_position`) runs only at the
     flat positions `positions_N` of `packing` = (positions_N, slots_P) (indices into the B x L positions;
@@ -88,11 +98,7 @@ def positions_only(packing: tuple[jax.Array, jax.Array] | None):
     them, N for one not listed). Padded positions are never read (scans make them the identity, pooling
     and heads mask them), so the outputs are the same, and an input of short lines in a wide batch costs
     what its characters cost. None: every position, as in training."""
-    token = _POSITIONS.set(packing)
-    try:
-        yield
-    finally:
-        _POSITIONS.reset(token)
+    return _bound(_POSITIONS, packing)
 
 
 def per_position(layer, x_BxLxD: jax.Array) -> jax.Array:
@@ -127,18 +133,10 @@ def positions_bucket(lengths_B: np.ndarray, length: int, classes: int = 8) -> di
     return {"positions": np.concatenate([flat_N, np.full(size - len(flat_N), total, np.int32)]), "slots": slots_P}
 
 
-_PLATFORM: ContextVar[str | None] = ContextVar("aocnn_family_platform", default=None)
-
-
-@contextmanager
 def traced_for(platform: str | None):
     """While tracing: the forward pass will run on `platform` ("cpu", "gpu", ...), so `gated_scan` traces
     that platform's scan alone (a solve's program; training's steps lower both and let XLA pick)."""
-    token = _PLATFORM.set(platform)
-    try:
-        yield
-    finally:
-        _PLATFORM.reset(token)
+    return _bound(_PLATFORM, platform)
 
 
 # --- the recurrence -------------------------------------------------------------------------
