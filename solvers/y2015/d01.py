@@ -16,7 +16,10 @@ Neural solvers:
   floor as a named hint, `final_floor`), a small ReLU network that turns the floor at each step
   into a "stop here" logit, and a stick-breaking read-out that builds in "first" and "never". The
   network learns which floor to stop on. Hand-written: check characters, ids, argmax over
-  positions-or-never, +1, "never" as an error.
+  positions-or-never, +1, "never" as an error. Measured for 3 of 3 seeds (`python scripts/seeds.py 2015 1
+  --part 2 --seeds 0-2 --held-out 100000 --far 10000 --inputs 20`; seeds 1 and 2 also with
+  `scripts/measure_2015_01.py --count 10000 --weights D`): every fresh walk, every input of 7,000 and of
+  70,000 characters exact, every walk that never reaches the basement refused, none flagged.
   The shared family did not learn part 2 from answers alone (kept for the record as
   `FAMILY_PART2`, `BASEMENT_CONFIG` below: two forward gate-free recurrences, a ReLU layer between
   them, a pointer head over positions plus "none"; `scripts/try_config.py 2015 1 --task
