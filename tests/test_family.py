@@ -170,6 +170,33 @@ def test_pull_start_delays_the_integer_penalty_and_not_the_decisive_terms():
             TrainSection(pull_start=bad)
 
 
+def test_decisive_start_delays_the_decisive_terms_and_not_the_loss():
+    """`train.decisive_start`: before it a gate's `decisive` term costs nothing (the loss is the plain loss);
+    a pull_ramp after it, the whole term counts; the default 0 is the ramp from step 0 as before."""
+    from aocnn.nn.config import Config, TrainSection
+    from aocnn.nn.family_task import _objective
+
+    head = DecoderConfig("x", kind="scalar", read="each", gated=True, hidden=4, decisive=0.5)
+    model = ModelConfig(vocab=3, width=4, layers=0, mlp=0, decoders=(head,))
+    inputs = {"ids": jnp.array([[1, 2, 1]]), "lengths": jnp.array([3])}
+    params = FamilyModel(model).init(jax.random.PRNGKey(0), inputs)["params"]
+    batch = {"inputs": inputs, "targets": {"x": jnp.array([2.0])}}
+
+    def loss(decisive_start, decisive, progress):
+        config = Config(model=dataclasses.replace(model, decoders=(dataclasses.replace(head, decisive=decisive),)),
+                        train=TrainSection(pull_ramp=0.1, decisive_start=decisive_start))
+        return float(_objective(config)(params, batch, jnp.float32(progress))[0])
+
+    term = loss(0.0, 0.5, 0.3) - loss(0.0, 0.0, 0.3)
+    assert term > 1e-3  # half-open gates at initialisation cost something once ramped in
+    assert loss(0.5, 0.5, 0.3) == pytest.approx(loss(0.5, 0.0, 0.3))  # not yet
+    assert loss(0.5, 0.5, 0.55) - loss(0.5, 0.0, 0.55) == pytest.approx(0.5 * term, rel=1e-4)  # half ramped in
+    assert loss(0.5, 0.5, 0.7) - loss(0.5, 0.0, 0.7) == pytest.approx(term, rel=1e-4)
+    for bad in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="decisive_start"):
+            TrainSection(decisive_start=bad)
+
+
 def test_exact_biases_start_apart_only_when_asked():
     """`exact_bias_init`: the recurrences' and readouts' exact biases start uniform in [-v, v] (two constants
     that reach the answer the same way get the same gradient: started equal, they would be rounded together

@@ -232,7 +232,10 @@ class TrainSection(TrainConfig):
     eval_size: int = 2048
     pull_ramp: float = 0.3  # the integer pull ramps from 0 to full over this fraction of max_steps
     pull_start: float = 0.0  # ... starting at this fraction of max_steps (> 0: a float fit first, then onto integers);
-    # the `decisive` terms keep their ramp from step 0
+    # the `decisive` terms keep their own ramp (decisive_start)
+    decisive_start: float = 0.0  # the `decisive` and `gate_decisive` terms ramp in (over pull_ramp) from this fraction
+    # of max_steps: > 0, gates first learn where they open before anything pushes them to commit (pushed from step 0,
+    # a gate head can commit to open everywhere, and a saturated gate gets no gradient to learn from)
     snap_tolerance: float = 0.1  # finalize: exact_ weights this close to an integer are set to it
     round_start: float = 1.0  # from this fraction of max_steps the forward pass rounds exact_ weights (1: never)
     round_ramp: float = 0.2  # ... reaching round_max this fraction of max_steps later
@@ -244,6 +247,8 @@ class TrainSection(TrainConfig):
         super().__post_init__()
         if not 0.0 <= self.pull_start < 1.0:
             raise ValueError(f"train.pull_start: need a fraction of max_steps in [0, 1), got {self.pull_start}")
+        if not 0.0 <= self.decisive_start < 1.0:
+            raise ValueError(f"train.decisive_start: need a fraction of max_steps in [0, 1), got {self.decisive_start}")
         if not 0.0 <= self.hints_first < 1.0:
             raise ValueError(f"train.hints_first: need a fraction of max_steps in [0, 1), got {self.hints_first}")
 

@@ -137,7 +137,7 @@ def _objective(config: Config):
         if progress is None:  # the network as it is solved with
             outputs = FamilyModel(config.model).apply({"params": params}, batch["inputs"])
             return family_loss(config.model, outputs, batch["targets"], 1.0)
-        pull = jnp.clip(progress / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
+        pull = jnp.clip((progress - cfg.decisive_start) / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
         integers = jnp.clip((progress - cfg.pull_start) / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
         ramp = jnp.clip((progress - cfg.round_start) / max(cfg.round_ramp, 1e-9), 0.0, 1.0)
         # in quarters, each level given time to settle, and never past round_max: fully rounded training is
