@@ -24,3 +24,20 @@ class DeviceError(AocnnError):
 def line_error(line_number: int, line: str, why: str) -> InputError:
     shown = line if len(line) <= 40 else line[:37] + "..."
     return InputError(f"line {line_number}: {why}: {shown!r}")
+
+
+def run_script(main) -> None:
+    """A measuring script's entry point (scripts/*.py): what `main` raises as an AocnnError (weights
+    missing at --weights, a task that does not exist, an unusable input) is one line on stderr and exit
+    status 2, as the `aocnn` command has it; Ctrl-C is one line and status 130. Anything else is a bug
+    and keeps its traceback."""
+    import sys
+
+    try:
+        main()
+    except AocnnError as exc:
+        print(f"{sys.argv[0].rsplit('/', 1)[-1]}: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

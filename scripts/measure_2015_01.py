@@ -22,7 +22,7 @@ import jax
 import numpy as np
 
 from aocnn import runner
-from aocnn.errors import InputError
+from aocnn.errors import InputError, run_script
 from solvers.y2015 import d01
 
 SEED_BASE = 50_000_000
@@ -168,4 +168,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

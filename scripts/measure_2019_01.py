@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from aocnn import runner
+from aocnn.errors import run_script
 from aocnn.nn import model as nn_model
 from aocnn.nn.family import decode
 from solvers.y2019 import d01
@@ -129,4 +130,4 @@ def _timed(call) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

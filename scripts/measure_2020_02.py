@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from aocnn import registry, runner
+from aocnn.errors import run_script
 from aocnn.nn.family import decode
 from aocnn.nn.measure import Outcomes, script_parser
 from solvers.y2020 import d02
@@ -53,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from aocnn import registry, runner
+from aocnn.errors import run_script
 from aocnn.nn.family import decode
 from aocnn.nn.measure import Outcomes, script_parser
 from solvers.y2022 import d01
@@ -63,4 +64,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from aocnn import registry, runner
+from aocnn.errors import run_script
 from aocnn.nn.family import decode
 from solvers.y2022 import d03
 
@@ -107,4 +108,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from aocnn import runner
+from aocnn.errors import run_script
 from solvers.y2023 import d01
 
 FRESH_SEED = 987_654_321  # training uses seeds 0..n and their held-out streams, never this one
@@ -88,4 +89,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from aocnn import registry, runner
+from aocnn.errors import run_script
 from aocnn.nn.family import decode
 from solvers.y2023 import d02
 
@@ -71,4 +72,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

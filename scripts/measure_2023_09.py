@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from aocnn import runner
+from aocnn.errors import run_script
 from aocnn.nn.arithmetic import learned_weights
 from solvers.y2023 import d09
 
@@ -97,4 +98,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from aocnn import registry
+from aocnn.errors import run_script
 from aocnn.nn import model
 from solvers.y2024 import d01
 
@@ -104,4 +105,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -21,6 +21,7 @@ import collections
 from dataclasses import replace
 
 import numpy as np
+from aocnn.errors import run_script
 
 
 def main() -> None:
@@ -73,4 +74,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

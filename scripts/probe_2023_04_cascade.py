@@ -25,6 +25,7 @@ import argparse
 import time
 
 import numpy as np
+from aocnn.errors import run_script
 
 
 def runs(rng, n: int, shortest: int, longest: int, most: int):
@@ -141,4 +142,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -22,6 +22,7 @@ import argparse
 import time
 
 import numpy as np
+from aocnn.errors import run_script
 
 
 def lines_of(rng, n, shortest, longest, bound, scale):
@@ -120,4 +121,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

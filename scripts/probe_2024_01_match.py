@@ -24,6 +24,7 @@ import numpy as np
 import optax
 
 from solvers.y2024 import d01
+from aocnn.errors import run_script
 
 HIDDEN = 2 * d01.PLACES + 6  # as PART2_EXACT's pair units
 
@@ -122,4 +123,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

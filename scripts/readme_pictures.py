@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from aocnn import inputs, plots, registry
-from aocnn.errors import AocnnError
+from aocnn.errors import AocnnError, run_script
 from aocnn.explain import explain_part, require_matplotlib
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,4 +45,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_script(lambda: sys.exit(main()))

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from aocnn import search as searching
+from aocnn.errors import run_script
 from aocnn.nn import training
 
 
@@ -119,4 +120,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

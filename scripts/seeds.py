@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from aocnn import registry
-from aocnn.errors import AocnnError
+from aocnn.errors import AocnnError, run_script
 from aocnn.nn import training
 from aocnn.nn.measure import exactness, outcomes
 
@@ -88,4 +88,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from aocnn.errors import run_script
+
 # the console script (`aocnn`: cli.entry); a checkout from before it had cli.main alone
 CLI = "from aocnn import cli; cli.entry() if hasattr(cli, 'entry') else cli.main(prog_name='aocnn')"
 
@@ -97,4 +99,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -14,6 +14,7 @@ import statistics
 import time
 
 from aocnn import runner
+from aocnn.errors import run_script
 from aocnn.nn import family
 from aocnn.nn import model as nn_model
 from solvers.y2023 import d01
@@ -47,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

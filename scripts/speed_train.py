@@ -14,6 +14,11 @@ ran. The producer only helps with a second core: run it with `taskset -c 0,1` (o
 shipped way of training only). Where shipped weights exist, it also prints their run's steps, examples
 and wall time (their meta.json) and the shares projected onto that many steps: compiling once, then
 this run's waiting and step time per step (a short run is mostly compiling; a shipped run is not).
+
+`--compile-cache warm` measures what a second `aocnn train` of the same config finds (another seed, an
+ablation variant, a continuation): JAX's persistent compilation cache on, as `aocnn train` has it, in a
+fresh temporary directory that one unmeasured run per task fills first. The default (`cold`) has no
+persistent cache: every run compiles everything, as a first `aocnn train` on a new machine does.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ import dataclasses
 import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
 
 from aocnn import registry
-from aocnn.errors import WeightsError
+from aocnn.errors import WeightsError, run_script
 from aocnn.nn import checkpoint, training
 from aocnn.nn.compiles import compilations
 from aocnn.nn.config import override
@@ -85,7 +91,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--all", action="store_true", help="every registered neural part")
     parser.add_argument("--producer-only", action="store_true", help="only the producer thread (how training runs)")
+    parser.add_argument("--compile-cache", choices=("cold", "warm"), default="cold",
+                        help="warm: JAX's persistent compilation cache on and filled by one unmeasured run per task")
     args = parser.parse_args()
+    if args.compile_cache == "warm":
+        import jax
+
+        jax.config.update("jax_compilation_cache_dir", tempfile.mkdtemp(prefix="aocnn-speed-train-"))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     modes = {"in the loop": 0, "producer thread": training.PREFETCH}
     if args.producer_only:
         del modes["in the loop"]
@@ -93,11 +107,13 @@ def main() -> None:
         args.task = [f"{year}/{day}/{part}" for (year, day), puzzle in sorted(registry.all_puzzles().items())
                      for part in sorted(puzzle.neural)]
     print(f"affinity {sorted(os.sched_getaffinity(0))}, {args.steps} steps per run, medians of {args.repeats} "
-          "interleaved runs")
+          f"interleaved runs, compilation cache {args.compile_cache}")
     for spec in args.task or ["2023/1/1"]:
         year, day, part = map(int, spec.split("/"))
         task = registry.get(year, day).neural[part]
         runs: dict[str, list[dict]] = {mode: [] for mode in modes}
+        if args.compile_cache == "warm":
+            one_run(task, args.steps, training.PREFETCH)  # fills the cache: what a first `aocnn train` leaves
         for repeat in range(args.repeats):
             for mode, prefetch in modes.items():
                 runs[mode].append(one_run(task, args.steps, prefetch))
@@ -141,4 +157,4 @@ def shipped(task, med: dict[str, float], measured_steps: int) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -14,6 +14,7 @@ import argparse
 import importlib
 
 from aocnn import registry
+from aocnn.errors import run_script
 from aocnn.nn import training
 from aocnn.nn.config import override
 from aocnn.nn.measure import exactness
@@ -45,4 +46,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)
