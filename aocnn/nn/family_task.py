@@ -124,7 +124,8 @@ class _LazyModel:
 
 def _objective(config: Config):
     """(params, batch, progress) -> (loss, exact per record). `progress` (0..1 of max_steps, traced)
-    ramps the integer pull in and, from train.round_start, rounds exact weights in the forward pass;
+    ramps the integer pull in (from train.pull_start) and the decisive terms (from train.decisive_start)
+    and, from train.round_start, rounds exact weights in the forward pass;
     before train.hints_first only the hint heads' losses count;
     None means the plain network as it ships (held-out checks)."""
 
@@ -137,7 +138,7 @@ def _objective(config: Config):
         if progress is None:  # the network as it is solved with
             outputs = FamilyModel(config.model).apply({"params": params}, batch["inputs"])
             return family_loss(config.model, outputs, batch["targets"], 1.0)
-        pull = jnp.clip((progress - cfg.decisive_start) / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
+        decisive = jnp.clip((progress - cfg.decisive_start) / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)  # the decisive terms' ramp
         integers = jnp.clip((progress - cfg.pull_start) / max(cfg.pull_ramp, 1e-9), 0.0, 1.0)
         ramp = jnp.clip((progress - cfg.round_start) / max(cfg.round_ramp, 1e-9), 0.0, 1.0)
         # in quarters, each level given time to settle, and never past round_max: fully rounded training is
@@ -148,7 +149,7 @@ def _objective(config: Config):
         if cfg.hints_first:  # the curriculum's first stage: the answer's heads join at hints_first
             joined = jnp.where(progress >= cfg.hints_first, 1.0, 0.0)
             weights = {d.name: joined for d in config.model.decoders if d.name not in config.data.hints}
-        return family_loss(config.model, outputs, batch["targets"], pull, integers, weights)
+        return family_loss(config.model, outputs, batch["targets"], decisive, integers, weights)
 
     return objective
 
