@@ -12,7 +12,7 @@ start = time.perf_counter()
 import sys  # noqa: E402
 
 from aocnn import registry, runner  # noqa: E402
-from aocnn.errors import run_script
+from aocnn.errors import run_script  # noqa: E402
 from aocnn.nn import model  # noqa: E402, F401 (imported here so that restore's time leaves its import out)
 
 

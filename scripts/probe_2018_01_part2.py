@@ -21,6 +21,7 @@ import collections
 from dataclasses import replace
 
 import numpy as np
+
 from aocnn.errors import run_script
 
 

@@ -25,6 +25,7 @@ import argparse
 import time
 
 import numpy as np
+
 from aocnn.errors import run_script
 
 

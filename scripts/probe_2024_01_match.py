@@ -23,8 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from solvers.y2024 import d01
 from aocnn.errors import run_script
+from solvers.y2024 import d01
 
 HIDDEN = 2 * d01.PLACES + 6  # as PART2_EXACT's pair units
 
