@@ -39,19 +39,21 @@ line's answer, no hints.
   20,000 steps, 569 s; at 60-63% from step 17,000 on): 1 of 4. Continued as seed 0 was (6,000 steps at
   learning rate 0.001, `--continue-from`), seed 3 stayed at 56%: on 4,000 fresh lines every line it gets
   wrong ends on its first digit (each is short by exactly that digit), and lines that do not are 99.9%
-  exact: it never found the wrap-around. Seeds 4 and 5: 3.4% and 0.4% of held-out lines at 14,300 and
-  16,700 steps (stopped): 1 of 6. Seed 5 had every gate open (p = 1.000 at every position) with its value read
-  as digit - 0.56 x next: `decisive` pushed the gates to commit before they learned where to open, and a
-  saturated gate learns nothing more. With that push delayed (`train.decisive_start=0.2`: from step 4,000)
-  both seeds learned the neighbour rule (gates on at 98% of matches, the rest matches of 0s, where the gate
-  is free; off at 99.8-100% of non-matches) and neither the wrap-around: seed 5 69% after 20,000 steps (and
-  after 6,000 more at learning rate 0.001), its last gate on at 71% of lines ending on their first digit and
-  38% of the others; seed 4 0.6%, its last gate always off. Seed 4 with a head of 64 hidden units: 3.2% at
-  15,000 (stopped); with a residual MLP after the recurrence (`model.mlp=32`): loss 20.7 at 3,800 (stopped).
-  Also tried: a float fit first (`train.pull_start=0.5`, 6,000 steps): seeds 1 and 5 at 0.2% and 0%. What the
-  seeds that fail must find together: a latch that opens at START, whose window holds the first digit, and
-  shuts for every digit; and a head that compares a digit with the next one, or with the latch when the next
-  is PAD. The recipe stays as shipped (`decisive_start` 0).
+  exact: it never found the wrap-around. Seeds 4 and 5: 3.4% and 0.4% of held-out lines at 14,300 and 16,700
+  steps (stopped): 1 of 6. Seed 5's run stayed at loss 16-23 all through; the same seed with a float fit first
+  (`train.pull_start=0.5`, 6,000 steps, saved and probed) ended with every gate open (p = 1.000 at every
+  position) and its value read as digit - 0.56 x next: `decisive` pushed the gates to commit before they
+  learned where to open, and a saturated gate learns nothing more. With that push delayed
+  (`train.decisive_start=0.2`: from step 4,000) both seeds learned the neighbour rule (gates on at 98% of
+  matches, as the shipped seed's are: the rest are presumably matches of 0s, whose value is 0 whatever the
+  gate; off at 99.8-100% of non-matches) and neither the wrap-around: seed 5 69% after 20,000 steps (and after
+  6,000 more at learning rate 0.001), its last gate on at 71% of lines ending on their first digit and 38% of
+  the others; seed 4 0.6%, its last gate always off. Seed 4 with a head of 64 hidden units: 3.2% at 15,000
+  (stopped); with a residual MLP after the recurrence (`model.mlp=32`): loss 20.7 at 3,800 (stopped). Also
+  tried: a float fit first (`train.pull_start=0.5`, 6,000 steps): seeds 1 and 5 at 0.2% and 0%. What the seeds
+  that fail must find together: a latch that opens at START, whose window holds the first digit, and shuts for
+  every digit; and a head that compares a digit with the next one, or with the latch when the next is PAD. The
+  recipe stays as shipped (`decisive_start` 0).
 - Why lines up to 160: a gate that is not snapped keeps at most 1 - 0.02 of its state a step (a memory of
   about 50 steps), so training lines must be long enough for every such channel to settle. Lines of 1-40
   (3x faster to train) split the seeds the other way (seed 1 converged, seeds 0 and 2 at 69% and 81%),
