@@ -46,8 +46,9 @@ memory's answer (the sum of its products), no hints.
   did not converge either: 93.6% after 20,000 steps (567 s), at 94-95% from step 8,000 on; nor did seeds 4
   and 5 (92.6% and 94.2% after 20,000 steps, 93-96% from step 5,000 on; rerun later, 93.2% and 95.5%), nor
   those two continued as 2022/3's seeds converged (`--continue-from DIR --max-steps 6000 --set
-  train.learning_rate=0.001`: 93.8% and 95.1%, flat throughout): 2 of 6 seeds. Their misses are not a last
-  margin to close but a rule half learned (as seed 1's gate that ignores the name's first letter).
+  train.learning_rate=0.001`: 93.8% and 95.1%, flat throughout): 2 of 6 seeds. Flat at 93-96%, they look
+  like a rule half learned (as seed 1's gate, which ignores the name's first letter), not a last margin to
+  close; what they miss was not probed.
 - Tried first (the ablation `values-from-stream`): factors read from the stream, where numbers and ids
   mix; the fit stayed approximate (factors like 6.0 and 18.3 for 7 x 14: a product right only near the
   training range) and no run was exact on more than 60% of memories.
