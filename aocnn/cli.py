@@ -282,7 +282,8 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
             params, result = train_with_progress(task, which, seed, max_steps or task.train.max_steps, chosen, start)
             far = "-" if result.far_exact is None else f"{result.far_exact:.4%}"
             figures = (f"held-out {result.exact:.4%} in range, {far} beyond ({task.far}), {result.steps} steps, "
-                       f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters")
+                       f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters"
+                       + (f"; every real record checked: {result.certified}" if result.certified else ""))
             path = model.weights_path(task, root)
             if result.converged:
                 model.save(task, f"{year}/{day}", task_parts, params, result, chosen, root)

@@ -233,6 +233,24 @@ def test_a_network_exact_only_in_range_is_never_converged():
     assert report.exact == 1.0 and report.far_exact == 0.0 and not report.converged
 
 
+def test_a_network_confidently_wrong_on_one_real_record_is_never_converged():
+    """A task that can enumerate every real record (`certify`) is converged only if the trained network, run as
+    a solve runs it, is never confidently wrong there; flagged records are allowed (the solve reports them)."""
+    task = toy_task("toy/part1")
+    every_digit = np.arange(10, dtype=np.int32)
+
+    def certify(network, progress=None, lie_about=None):
+        said = network({"digit": every_digit}).argmax(-1)
+        truth = every_digit if lie_about is None else np.where(every_digit == lie_about, 0, every_digit)
+        return (int(np.sum(said == truth)), 0, int(np.sum(said != truth))), "every digit"
+
+    _, honest = training.train(replace(task, certify=certify), seed=0)
+    assert honest.converged and honest.certified == "every digit: 10 exact, 0 flagged low-confidence, 0 confidently wrong"
+    _, caught = training.train(replace(task, certify=lambda net, progress=None: certify(net, lie_about=7)), seed=0)
+    assert caught.exact == 1.0 and caught.far_exact == 1.0 and not caught.converged
+    assert caught.certified.endswith("9 exact, 0 flagged low-confidence, 1 confidently wrong")
+
+
 def test_unconverged_training_never_overwrites_converged_weights(use_puzzles, tmp_path):
     use_puzzles(toy_puzzle(9, "2099_09/part1"))
     assert invoke("train", "2099", "9", "--out", str(tmp_path)).exit_code == 0

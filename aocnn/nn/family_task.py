@@ -64,7 +64,8 @@ class FamilySpec:
 
 
 def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str, far: str,
-                ablations: tuple[Ablation, ...] = (), search_fixed: tuple[str, ...] = ()) -> NeuralTask:
+                ablations: tuple[Ablation, ...] = (), search_fixed: tuple[str, ...] = (),
+                certify: Callable[..., tuple[tuple[int, int, int], str]] | None = None) -> NeuralTask:
     """The NeuralTask for `spec`, ready for the one training loop, checkpoints and the runner.
     Its hints are the config's (`data.hints`, () for final answers only); `search_fixed` narrows
     `aocnn search` (aocnn.search_space)."""
@@ -85,9 +86,10 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
         config=spec.config,
         configure=lambda config: family_task(name, replace(spec, config=config), learned=learned,
                                              hand_written=hand_written, far=far, ablations=ablations,
-                                             search_fixed=search_fixed),
+                                             search_fixed=search_fixed, certify=certify),
         ablations=ablations,
         search_fixed=search_fixed,
+        certify=certify,
         learned=learned,
         hand_written=hand_written,
         far=far,

@@ -179,6 +179,7 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         "far_examples": task.train.far_size,
         "far": task.far,
         "converged": report.converged,
+        **({"certified": report.certified} if report.certified else {}),
         "final_loss": report.loss,
         "parameters": report.parameters,
         "trained_on": sorted({d.platform for d in devices}),

@@ -7,6 +7,7 @@ parameters are replicated, and jit inserts the gradient all-reduce.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -58,6 +59,7 @@ class TrainReport:
     data_wait_seconds: float = 0.0  # of `seconds`, the loop waited this long for generated data
     history: tuple[dict[str, Any], ...] = ()  # one `Evaluation` (as a dict) per held-out check, in order
     continued_from: dict[str, Any] | None = None  # the saved network this run started from (`Start.origin`)
+    certified: str = ""  # what `task.certify` found on every real record, when the task has it and the run converged
 
 
 @dataclass(frozen=True)
@@ -336,6 +338,10 @@ def train(
             record("final", max(c[2] for c in checks))
             converged = converged and far_exact == 1.0
 
+    certified = ""
+    if converged and task.certify is not None:
+        converged, certified = certify(task, params, progress is not None)
+
     report = TrainReport(
         seed=seed,
         steps=done + step,
@@ -349,5 +355,20 @@ def train(
         data_wait_seconds=batches.waited + held_out.waited + far.waited,
         history=tuple(history),
         continued_from=start.origin() if start is not None else None,
+        certified=certified,
     )
     return params, report
+
+
+def certify(task: NeuralTask, params: Any, show: bool = False) -> tuple[bool, str]:
+    """(no record confidently wrong, what was found) over the finite set of every real record (`task.certify`),
+    through the network as a solve runs it; `show`: its progress on stderr (it takes minutes)."""
+    from aocnn.nn.model import Model
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\rchecking every real record: {done}/{total}" + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+    network = Model(task, jax.device_get(params), meta={"converged": True})
+    (right, flagged, wrong), what = task.certify(network, progress=progress if show else None)
+    return wrong == 0, f"{what}: {right:,} exact, {flagged:,} flagged low-confidence, {wrong:,} confidently wrong"
