@@ -245,7 +245,8 @@ def test_a_network_confidently_wrong_on_one_real_record_is_never_converged():
         return (int(np.sum(said == truth)), 0, int(np.sum(said != truth))), "every digit"
 
     _, honest = training.train(replace(task, certify=certify), seed=0)
-    assert honest.converged and honest.certified == "every digit: 10 exact, 0 flagged low-confidence, 0 confidently wrong"
+    assert honest.converged
+    assert honest.certified == "every digit: 10 exact, 0 flagged low-confidence, 0 confidently wrong"
     _, caught = training.train(replace(task, certify=lambda net, progress=None: certify(net, lie_about=7)), seed=0)
     assert caught.exact == 1.0 and caught.far_exact == 1.0 and not caught.converged
     assert caught.certified.endswith("9 exact, 0 flagged low-confidence, 1 confidently wrong")

@@ -105,9 +105,10 @@ class NeuralTask:
     search_fixed: tuple[str, ...] = ()  # config fields `aocnn search` must leave as they are (e.g. "model.window")
     # Where every record a real input can hold is a finite set small enough to enumerate (2022/4: 24.5 million
     # lines): (the trained network as an aocnn.nn.model.Model, progress=None or (done, total) -> None) ->
-    # ((exact, flagged low-confidence, confidently wrong) over all of it, what it was). Training reports converged only when nothing is confidently wrong there:
-    # fresh held-out sets, however many pass, cannot show an error rate of one in millions.
-    certify: Callable[[Any], tuple[tuple[int, int, int], str]] | None = None
+    # ((exact, flagged low-confidence, confidently wrong) over all of it, what it was). Training reports
+    # converged only when nothing is confidently wrong there: fresh held-out sets, however many pass,
+    # cannot show an error rate of one in millions.
+    certify: Callable[..., tuple[tuple[int, int, int], str]] | None = None
 
     def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
         """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""

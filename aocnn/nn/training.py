@@ -362,7 +362,7 @@ def train(
 
 def certify(task: NeuralTask, params: Any, show: bool = False) -> tuple[bool, str]:
     """(no record confidently wrong, what was found) over the finite set of every real record (`task.certify`),
-    through the network as a solve runs it; `show`: its progress on stderr (it takes minutes)."""
+    through the network as a solve runs it; `show`: its progress on stderr (2022/4: about a minute)."""
     from aocnn.nn.model import Model
 
     def progress(done: int, total: int) -> None:
