@@ -7,14 +7,17 @@ column: a run that reports "converged" must be exact on both.
 
     python scripts/seeds.py 2019 1 --part 1 --seeds 0-9
     python scripts/seeds.py 2015 1 --part 2 --seeds 0-2 --far 20000
+    python scripts/seeds.py 2024 2 --part 1 --root /tmp/seed2   # measure a saved run (e.g. continued) instead
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
-from aocnn import registry
+from aocnn import registry, runner
 from aocnn.errors import AocnnError, run_script
 from aocnn.nn import training
 from aocnn.nn.measure import exactness, outcomes
@@ -48,6 +51,15 @@ def full_inputs(puzzle, part: int, task, params, count: int, seed: int) -> int:
     return right
 
 
+def saved(puzzle, part: int, root: Path):
+    """(seed, params, what its meta.json says as a TrainReport-like record) of the converged weights under `root`."""
+    network = runner.load_neural(puzzle, part, root=root)
+    meta = network.meta
+    report = SimpleNamespace(converged=meta["converged"], steps=meta["steps"], examples=meta["examples_seen"],
+                             seconds=meta["train_seconds"])
+    return meta["seed"], network.params, report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("year", type=int)
@@ -57,16 +69,20 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=20_000, help="fresh examples in the training range per seed")
     parser.add_argument("--far", type=int, default=10_000, help="fresh examples beyond the training range per seed")
     parser.add_argument("--inputs", type=int, default=20, help="generated full inputs to solve per seed, against classical")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="measure the weights saved under this root (`aocnn train ... --out ROOT`, converged) "
+                             "instead of training: its seed is the one they were trained with")
     args = parser.parse_args()
 
     puzzle = registry.get(args.year, args.day)
     task = puzzle.neural[args.part]
+    runs = [saved(puzzle, args.part, args.root)] if args.root else (
+        (seed, *training.train(task, seed=seed)) for seed in seed_range(args.seeds))
     print(f"{task.name}: {args.held_out:,} fresh records in range, {args.far:,} beyond ({task.far}), "
           f"{args.inputs} full inputs per seed", flush=True)
     print("seed  converged  steps  examples  seconds  in range   beyond    inputs  claim", flush=True)
     honest = True
-    for seed in seed_range(args.seeds):
-        params, report = training.train(task, seed=seed)
+    for seed, params, report in runs:
         measured = exactness(task, params, args.held_out, args.far, seed)
         in_range, beyond = measured.in_range, measured.beyond
         inputs = full_inputs(puzzle, args.part, task, params, args.inputs, seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,15 @@ def test_a_measuring_script_given_weights_that_are_not_there_says_so_on_one_line
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "measure_2023_09.py: error: no trained weights at" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_seeds_measures_saved_weights_with_their_own_seed_instead_of_training():
+    script = Path(__file__).parent.parent / "scripts" / "seeds.py"
+    root = Path(__file__).parent.parent / "weights"
+    done = subprocess.run([sys.executable, str(script), "2021", "1", "--part", "1", "--root", str(root),
+                           "--held-out", "500", "--far", "50", "--inputs", "1"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    [row] = [line.split() for line in done.stdout.splitlines() if line.split()[:2] == ["0", "True"]]
+    steps = json.loads((root / "2021_01" / "part1" / "meta.json").read_text())["steps"]
+    assert row[2] == str(steps) and row[5:8] == ["100.0000%", "100.0000%", "1/1"] and row[8] == "ok"
