@@ -58,5 +58,6 @@ def ablate(task: NeuralTask, chosen: list[Ablation], seed: int, max_steps: int |
             "parameters": report.parameters, "seconds": round(time.perf_counter() - start, 1),
             "exact": measured.in_range, "exact_beyond": measured.beyond,
             "records": measured.in_range_records, "records_beyond": measured.beyond_records,
+            **({"certified": report.certified} if report.certified else {}),
         })
     return rows

@@ -415,6 +415,9 @@ def ablate(year, day, part, names, seed, max_steps, in_range, beyond, device, as
         ["variant", "change", "converged", "steps", "parameters", "exact", "beyond", "time"],
         [[r["variant"], " ".join(r["sets"]) or "-", "yes" if r["converged"] else "no", r["steps"], r["parameters"],
           f"{r['exact']:.2%}", f"{r['exact_beyond']:.2%}", report.seconds(r["seconds"])] for r in rows]))
+    for r in rows:  # a task that checks every real record (`certify`) says what each converged variant got there
+        if "certified" in r:
+            click.echo(f"{r['variant']}: {r['certified']}")
 
 
 def selected_puzzles(year: int | None, day: int | None) -> list[registry.Puzzle]:

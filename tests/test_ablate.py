@@ -63,3 +63,14 @@ def test_every_declared_ablation_applies_to_its_config_and_changes_it():
                 assert override(task.config, list(ablation.sets)) != task.config, (task.name, ablation.name)
                 checked += 1
     assert checked >= 10
+
+
+def test_an_ablation_row_says_what_the_check_on_every_real_record_found():
+    from dataclasses import replace
+
+    from aocnn import ablate
+    from conftest import toy_task
+
+    task = replace(toy_task("toy/part1"), certify=lambda network, progress=None: ((9, 1, 0), "every digit"))
+    [row] = ablate.ablate(task, [ablate.SHIPPED], seed=0, max_steps=None, in_range=64, beyond=16)
+    assert row["converged"] and row["certified"] == "every digit: 9 exact, 1 flagged low-confidence, 0 confidently wrong"
