@@ -366,7 +366,10 @@ def certify(task: NeuralTask, params: Any, show: bool = False) -> tuple[bool, st
     from aocnn.nn.model import Model
 
     def progress(done: int, total: int) -> None:
-        sys.stderr.write(f"\rchecking every real record: {done}/{total}" + ("\n" if done == total else ""))
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\rchecking every real record: {done}/{total}" + ("\n" if done == total else ""))
+        elif done == total or done % max(1, total // 4) == 0:  # a log: a few whole lines
+            sys.stderr.write(f"checking every real record: {done}/{total}\n")
         sys.stderr.flush()
 
     network = Model(task, jax.device_get(params), meta={"converged": True})
