@@ -140,8 +140,7 @@ def test_shipped_weights_are_never_sure_and_wrong_on_any_line_of_small_bounds(ne
     """Every line `a-b,c-d` with bounds 1-25 (105,625 lines; scripts/measure_2022_04.py --every 99 checks
     all 24,502,500 lines of real inputs' 1-99): each is right, or flagged; none is confidently wrong."""
     part, net = network
-    ranges = np.array([(a, b) for a in range(1, 26) for b in range(a, 26)])
-    bounds = np.concatenate([np.repeat(ranges, len(ranges), axis=0), np.tile(ranges, (len(ranges), 1))], axis=1)
+    bounds = np.concatenate(list(d04.every_real_line(high=25)))
     said = network_answers(net, bounds, 4)
     a, b, c, d = bounds.T
     truth = ((a <= c) & (d <= b)) | ((c <= a) & (b <= d)) if part == 1 else (a <= d) & (c <= b)

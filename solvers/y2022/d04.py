@@ -115,6 +115,7 @@ MAX_TRAIN_DIGITS = 8
 MAX_DIGITS = 18
 CHUNK = 4096
 CERTIFY_CHUNK = 32768  # lines per network call when every real line is checked
+CERTIFY_BLOCK = 250  # first ranges per block of every real line (4,950 ranges for 1-99: 20 blocks)
 WIDTH_STEP = 4  # padded widths are multiples of this: few compiled shapes
 
 HEADS = {1: "holds", 2: "overlaps"}
@@ -185,7 +186,7 @@ def combine(decoded, pairs: list[Pair]):
     return values, sure & in_range
 
 
-def every_real_line(high: int = REAL_HIGH, block: int = 250):
+def every_real_line(high: int = REAL_HIGH, block: int = CERTIFY_BLOCK):
     """Every line a real input can hold: all a <= b and c <= d in 1..high (24,502,500 lines for 99), as
     (N, 4) bounds, `block` first ranges at a time."""
     ranges = np.array([(a, b) for a in range(1, high + 1) for b in range(a, high + 1)], dtype=np.int64)
@@ -205,7 +206,7 @@ def certify(network, part: int, progress=None) -> tuple[tuple[int, int, int], st
     it (bounds of at most 4 digits: width 4). Training saves a network as converged only with none wrong."""
     from aocnn.nn.family import decode
 
-    totals, blocks = np.zeros(3, np.int64), -(-REAL_HIGH * (REAL_HIGH + 1) // 2 // 250)
+    totals, blocks = np.zeros(3, np.int64), -(-REAL_HIGH * (REAL_HIGH + 1) // 2 // CERTIFY_BLOCK)
     for k, bounds in enumerate(every_real_line()):
         for start in range(0, len(bounds), CERTIFY_CHUNK):
             chunk = bounds[start:start + CERTIFY_CHUNK]
