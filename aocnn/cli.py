@@ -283,7 +283,8 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
             far = "-" if result.far_exact is None else f"{result.far_exact:.4%}"
             figures = (f"held-out {result.exact:.4%} in range, {far} beyond ({task.far}), {result.steps} steps, "
                        f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters"
-                       + (f"; every real record checked: {result.certified}" if result.certified else ""))
+                       + (f"; every real record checked: {result.certified}" if result.certified else "")
+                       + (swept_figures(result) if task.certify is None and result.hard_rounds else ""))
             path = model.weights_path(task, root)
             if result.converged:
                 model.save(task, f"{year}/{day}", task_parts, params, result, chosen, root)
@@ -299,6 +300,15 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
                            f"--allow-unconverged): {figures} -> {path}")
             failed |= not result.converged
     sys.exit(1 if failed else 0)
+
+
+def swept_figures(result) -> str:
+    """What training's hard rounds drilled when sweeps of fresh records found them (train.sweep_size)."""
+    rounds = result.hard_rounds
+    found = ", ".join(f"{r['found']:,}" for r in rounds)
+    last = f", then {result.swept}" if result.swept else ", rounds used up"
+    return (f"; {len(rounds)} hard round(s) ({', '.join(str(r['steps']) for r in rounds)} steps) on records "
+            f"{rounds[0]['search']} found not exact at training's margin ({found} before each){last}")
 
 
 def from_config_file(task, path: Path | None):

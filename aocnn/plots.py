@@ -49,7 +49,7 @@ def figure_training(item: Explained):
     if not history:
         return None
     plt = _pyplot()
-    rows = [r for r in history if r.get("stage", "train") == "train"]
+    rows = [r for r in history if r.get("stage", "train") in ("train", "hard")]  # hard rounds go on training
     final = [r for r in history if r.get("stage") == "final"]
 
     def column(key, source=rows):
@@ -73,6 +73,10 @@ def figure_training(item: Explained):
         arrays["final_far_exact"] = column("far_exact", final)
         at = np.full(len(final), examples[-1] if len(examples) else 0.0)
         ax_exact.plot(at, 100 * arrays["final_far_exact"], "k*", ms=10, label="finalized network (saved), beyond")
+    hard = [r["examples"] for r in rows if r.get("stage") == "hard"]
+    if hard:
+        arrays["hard_from"] = np.array([float(hard[0])])
+        ax_exact.axvline(hard[0], color="grey", ls=":", label="hard rounds (drilling what the check found) from here")
     ax_exact.set_ylim(-2, 102)
     ax_exact.set_ylabel("exact records (%)")
     ax_exact.set_title("held-out exactness")

@@ -252,6 +252,66 @@ def test_a_network_confidently_wrong_on_one_real_record_is_never_converged():
     assert caught.certified.endswith("9 exact, 0 flagged low-confidence, 1 confidently wrong")
 
 
+def test_hard_rounds_drill_the_real_records_the_check_found_flagged_or_wrong():
+    """The generator never makes a 7, so held-out sets pass while the network knows nothing of 7; the check of
+    every real record finds it, and hard rounds (a share of each batch from what it found) teach it."""
+    import jax
+
+    task = toy_task("toy/part1")
+    every_digit = np.arange(10, dtype=np.int32)
+
+    def no_sevens(rng, n):
+        digit = rng.choice(np.array([0, 1, 2, 3, 4, 5, 6, 8, 9], dtype=np.int32), n)
+        return {"digit": digit, "label": digit}
+
+    def certify(network, progress=None, keep=None):
+        p = np.asarray(jax.nn.softmax(network({"digit": every_digit})))
+        said, sure = p.argmax(-1), p.max(-1) >= 0.9
+        if keep is not None and not np.all(sure & (said == every_digit)):
+            keep.append(every_digit[~sure | (said != every_digit)])
+        return (int(np.sum(sure & (said == every_digit))), int(np.sum(~sure)),
+                int(np.sum(sure & (said != every_digit)))), "every digit"
+
+    def hard_batch(rng, n, records):
+        batch = no_sevens(rng, n)
+        batch["digit"][: n // 8] = batch["label"][: n // 8] = rng.choice(records, n // 8)
+        return batch
+
+    sevenless = replace(task, make_batch=no_sevens, make_far_batch=no_sevens, certify=certify, make_hard_batch=hard_batch)
+    _, plain = training.train(sevenless, seed=0)
+    assert plain.exact == 1.0 and plain.far_exact == 1.0 and plain.hard_rounds == ()
+    assert "9 exact" in plain.certified and not plain.certified.endswith("0 flagged low-confidence, 0 confidently wrong")
+    drilled = replace(sevenless, train=replace(task.train, hard_rounds=2, hard_steps=40, hard_learning_rate=0.3))
+    _, report = training.train(drilled, seed=0)
+    assert report.converged and report.certified.startswith("every digit: 10 exact, 0 flagged low-confidence, 0 confidently wrong")
+    assert [r["records"] for r in report.hard_rounds][:1] == [1]  # the 7, found after the first run
+    assert [e["stage"] for e in report.history].count("hard") >= 4  # 40 steps, a check every 10
+    assert report.steps == plain.steps + sum(r["steps"] for r in report.hard_rounds) >= plain.steps + 40
+
+
+def test_hard_rounds_without_a_real_range_drill_what_a_sweep_of_fresh_records_found():
+    """No `certify`: each round's search is a sweep of fresh training-range records (their own stream); the rows
+    not exact at training's margin are mixed into later batches. A 7 comes once in 500 records: rare enough for
+    the held-out sets to pass without it, common enough for a sweep of 4,096 to find some."""
+    import jax
+
+    task = toy_task("toy/part1")
+
+    def rare_sevens(rng, n):
+        digit = rng.choice(np.array([0, 1, 2, 3, 4, 5, 6, 8, 9], dtype=np.int32), n)
+        digit[rng.random(n) < 0.002] = 7
+        return {"digit": digit, "label": digit}
+
+    rare = replace(task, make_batch=rare_sevens, make_far_batch=rare_sevens,
+                   train=replace(task.train, max_steps=60, exact_evals=1, hard_rounds=3, hard_steps=30,
+                                 hard_learning_rate=0.3, sweep_size=4096))
+    params, report = training.train(rare, seed=0)
+    assert report.converged and report.hard_rounds and report.hard_rounds[0]["search"] == "a sweep of 4,096"
+    assert report.hard_rounds[0]["records"] >= 1
+    seven = np.asarray(jax.nn.softmax(rare.model.apply({"params": params}, {"digit": np.array([7], np.int32)})))[0]
+    assert seven.argmax() == 7 and seven.max() >= 0.9
+
+
 def test_unconverged_training_never_overwrites_converged_weights(use_puzzles, tmp_path):
     use_puzzles(toy_puzzle(9, "2099_09/part1"))
     assert invoke("train", "2099", "9", "--out", str(tmp_path)).exit_code == 0

@@ -61,6 +61,9 @@ class FamilySpec:
     combine: Callable[[Decoded, Any], tuple[np.ndarray, np.ndarray]]  # decoded heads -> (value, sure) per record
     loop: Loop | None = None  # solve by iterating the network until it halts (None: one pass, sum of values)
     exact_below: float = FLOAT32_EXACT  # values this large are outside the declared exact range: low-confidence
+    # (records as `certify` keeps them, data) -> (inputs, targets) shaped as `examples` makes them in range:
+    # hard rounds mix these into training batches (aocnn.nn.training.train); None: no hard rounds
+    examples_of: Callable[[Any, Any], tuple[Inputs, dict[str, np.ndarray]]] | None = None
 
 
 def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str, far: str,
@@ -72,6 +75,14 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
     def batch(rng: np.random.Generator, n: int, beyond: bool) -> dict[str, Any]:
         _, inputs, targets = spec.examples(rng, n, spec.config.data, beyond)
         return {"inputs": inputs, "targets": targets}
+
+    def hard_batch(rng: np.random.Generator, n: int, records: Any) -> dict[str, Any]:
+        """n rows: train.hard_share of them drawn from `records`, the rest fresh from the generator."""
+        k = min(n - 1, max(1, round(n * spec.config.train.hard_share)))
+        _, inputs, targets = spec.examples(rng, n - k, spec.config.data, False)
+        hard_inputs, hard_targets = spec.examples_of(records[rng.integers(0, len(records), k)], spec.config.data)
+        return {"inputs": {key: np.concatenate([value, hard_inputs[key]]) for key, value in inputs.items()},
+                "targets": {key: np.concatenate([value, hard_targets[key]]) for key, value in targets.items()}}
 
     return NeuralTask(
         name=name,
@@ -90,6 +101,7 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
         ablations=ablations,
         search_fixed=search_fixed,
         certify=certify,
+        make_hard_batch=hard_batch if spec.examples_of is not None else None,
         learned=learned,
         hand_written=hand_written,
         far=far,

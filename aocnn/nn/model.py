@@ -180,6 +180,8 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         "far": task.far,
         "converged": report.converged,
         **({"certified": report.certified} if report.certified else {}),
+        **({"hard_rounds": list(report.hard_rounds)} if report.hard_rounds else {}),
+        **({"swept": report.swept} if report.swept else {}),
         "final_loss": report.loss,
         "parameters": report.parameters,
         "trained_on": sorted({d.platform for d in devices}),

@@ -59,10 +59,22 @@ class TrainConfig:
     eval_size: int = 4096
     far_size: int = 1024  # held-out examples beyond the training range, per evaluation
     exact_evals: int = 3  # stop once this many fresh held-out sets in a row are exact, in range and beyond
+    # Hard rounds (aocnn.nn.training.train): at most this many rounds of `hard_steps` steps at
+    # `hard_learning_rate`, `hard_share` of each batch drawn from the records a search found not surely right
+    # (the check of every real record, `certify`, or a sweep of `sweep_size` fresh ones); 0: none
+    hard_rounds: int = 0
+    hard_steps: int = 1000
+    hard_share: float = 1 / 8
+    hard_learning_rate: float = 5e-4
+    sweep_size: int = 0  # tasks without `certify`: fresh training-range records each hard round's search checks
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
             raise ValueError("train.batch_size, max_steps, eval_every and learning_rate must be positive")
+        if (self.hard_rounds < 0 or self.sweep_size < 0 or self.hard_steps < 1 or not 0 < self.hard_share < 1
+                or self.hard_learning_rate <= 0):
+            raise ValueError("train.hard_rounds and sweep_size must be >= 0, hard_steps and hard_learning_rate "
+                             "positive, hard_share in (0, 1)")
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,10 @@ class NeuralTask:
     # ((exact, flagged low-confidence, confidently wrong) over all of it, what it was). Training reports
     # converged only when nothing is confidently wrong there: fresh held-out sets, however many pass,
     # cannot show an error rate of one in millions.
+    # ... and called with keep=[a list], it appends the records it found flagged or wrong (arrays), which
+    # `make_hard_batch(rng, n, records)` mixes into training batches (train.hard_rounds).
     certify: Callable[..., tuple[tuple[int, int, int], str]] | None = None
+    make_hard_batch: Callable[[np.random.Generator, int, Any], Batch] | None = None
 
     def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
         """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""

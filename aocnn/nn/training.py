@@ -10,7 +10,7 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
 import jax
@@ -26,6 +26,8 @@ from aocnn.nn.task import Batch, NeuralTask
 
 HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
 FAR_OFFSET = 2_000_003  # ... and held-out data beyond the training range from a third
+SWEEP_OFFSET = 3_000_017  # ... and the sweeps that look for hard records (train.sweep_size) from a fourth
+SWEEP_CHUNK = 4096  # records per network call in a sweep
 # Batches a producer thread makes ahead of the step (0: made in the loop, no thread). Many: the
 # producer starts before the first compile and banks batches while jax compiles (a batch is small).
 PREFETCH = 16
@@ -60,6 +62,8 @@ class TrainReport:
     history: tuple[dict[str, Any], ...] = ()  # one `Evaluation` (as a dict) per held-out check, in order
     continued_from: dict[str, Any] | None = None  # the saved network this run started from (`Start.origin`)
     certified: str = ""  # what `task.certify` found on every real record, when the task has it and the run converged
+    swept: str = ""  # what the last sweep found (train.sweep_size), when it found nothing more to drill
+    hard_rounds: tuple[dict[str, Any], ...] = ()  # `train`'s hard rounds: steps, records drilled, flagged and wrong before
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class Evaluation:
     held_out_loss: float
     exact: float  # held-out exactness in the training range
     far_exact: float | None  # beyond it (None: not checked, in range was inexact)
-    stage: str = "train"  # "train", or "final": the finalized (e.g. snapped) network's checks after training
+    stage: str = "train"  # "train"; "final": the finalized (e.g. snapped) network's checks after training; "hard": a hard round
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,104 @@ def train(
     prefetch: int = PREFETCH,
     start: Start | None = None,
 ) -> tuple[Any, TrainReport]:
+    """Train (`run`), then, where the task can enumerate every real record (`task.certify`), check the
+    network on all of them: it is converged only if none is confidently wrong.
+
+    Hard rounds (train.hard_rounds > 0): while a search finds records the network does not get surely
+    right, training goes on for train.hard_steps steps (and on, up to twice as many again, until the stop
+    rule holds) at train.hard_learning_rate with train.hard_share
+    of every batch drawn from all the records found so far (every other row, and every held-out set,
+    fresh from the generator as before), then the stop rule and the search again. The search is the
+    check of every real record (`task.certify`, with `task.make_hard_batch`), or else, with
+    train.sweep_size > 0, a sweep of that many fresh records from the training range (their own stream,
+    each round new), keeping those not exact at training's margin. Either way the records are generated,
+    never real inputs; but once drilled on, a check of the real range is no longer held-out evidence, so
+    the claim that the rule was learned rests on fresh and out-of-range sets, which are never drilled."""
+    cfg = task.train
+    params, report = run(task, seed, max_steps, devices, progress, prefetch, start)
+    certifies = task.certify is not None
+    sweeps = not certifies and cfg.sweep_size > 0 and cfg.hard_rounds > 0
+    if not report.converged or not (certifies or sweeps):
+        return params, report
+    drilled = cfg.hard_rounds > 0 and (sweeps or task.make_hard_batch is not None)
+    found: list[Any] = []
+    rounds: list[dict[str, Any]] = []
+    while True:
+        keep: list[Any] | None = [] if drilled and len(rounds) < cfg.hard_rounds else None
+        if certifies:
+            (right, flagged, wrong), said = certify(task, params, progress is not None, keep)
+        elif keep is None:  # a sweep only looks for records to drill: with no round left, none is made
+            break
+        else:
+            (right, flagged, wrong), said = sweep(task, params, seed, len(rounds), keep)
+        if not keep:  # no rounds left (or none asked for), or nothing flagged or wrong: done
+            break
+        found.extend(keep)
+        if certifies:
+            pool = np.concatenate(found)
+            mix = lambda rng, n, pool=pool: task.make_hard_batch(rng, n, pool)  # noqa: E731
+        else:
+            pool = jax.tree_util.tree_map(lambda *rows: np.concatenate(rows), *found)
+            mix = lambda rng, n, pool=pool: mixed_batch(task, rng, n, pool)  # noqa: E731
+        count = len(jax.tree_util.tree_leaves(pool)[0])
+        if progress is not None:
+            what = "real records flagged or wrong" if certifies else "swept records not exact at training's margin"
+            sys.stderr.write(f"hard round {len(rounds) + 1}/{cfg.hard_rounds}: {cfg.hard_steps} steps with "
+                             f"{cfg.hard_share:.0%} of each batch from the {count:,} {what} so far\n")
+            sys.stderr.flush()
+        hard = replace(task, train=replace(cfg, learning_rate=cfg.hard_learning_rate), make_batch=mix)
+        resume = Start(params, report.steps, report.examples, report.seconds, report.history)
+        params, after = run(hard, seed, 3 * cfg.hard_steps, devices, None, prefetch, resume, stage="hard",
+                            min_steps=cfg.hard_steps)
+        rounds.append({"steps": after.steps - report.steps, "records": count, "found": flagged + wrong,
+                       "search": "every real record" if certifies else f"a sweep of {cfg.sweep_size:,}"})
+        report = replace(after, continued_from=report.continued_from)
+        if not report.converged:  # the stop rule no longer passes on fresh held-out sets: not converged
+            return params, replace(report, hard_rounds=tuple(rounds))
+    if not certifies:
+        return params, replace(report, hard_rounds=tuple(rounds), swept=said if keep is not None else "")
+    if rounds:
+        said += (f" (after {len(rounds)} hard round(s) of {', '.join(str(r['steps']) for r in rounds)} steps on the real records "
+                 f"flagged or wrong: {', '.join(str(r['found']) for r in rounds)} found before each)")
+    return params, replace(report, converged=wrong == 0, certified=said, hard_rounds=tuple(rounds))
+
+
+def sweep(task: NeuralTask, params: Any, seed: int, index: int, keep: list) -> tuple[tuple[int, int, int], str]:
+    """((exact, not exact, 0), what) over train.sweep_size fresh training-range records (stream `index`);
+    the rows not exact at training's margin are appended to `keep` (one batch dict of them per chunk)."""
+    cfg = task.train
+    rng = np.random.default_rng([seed + SWEEP_OFFSET, index])
+    check = jax.jit(lambda p, b: task.evaluate(p, b)[1])
+    chunk, exact = min(cfg.sweep_size, SWEEP_CHUNK), 0
+    for done in range(0, cfg.sweep_size, chunk):
+        batch = task.make_batch(rng, chunk)
+        right = np.asarray(check(params, batch), bool)
+        exact += int(right.sum())
+        if not right.all():
+            keep.append(jax.tree_util.tree_map(lambda rows: np.asarray(rows)[~right], batch))
+    total = -(-cfg.sweep_size // chunk) * chunk
+    return (exact, total - exact, 0), f"a sweep of {total:,} fresh records in range: {total - exact:,} not exact"
+
+
+def mixed_batch(task: NeuralTask, rng: np.random.Generator, n: int, pool: Batch) -> Batch:
+    """n rows: train.hard_share of them drawn from `pool` (rows of earlier batches), the rest fresh."""
+    k = min(n - 1, max(1, round(n * task.train.hard_share)))
+    rows = rng.integers(0, len(jax.tree_util.tree_leaves(pool)[0]), k)
+    return jax.tree_util.tree_map(lambda fresh, old: np.concatenate([fresh, np.asarray(old)[rows]]),
+                                  task.make_batch(rng, n - k), pool)
+
+
+def run(
+    task: NeuralTask,
+    seed: int = 0,
+    max_steps: int | None = None,
+    devices: list | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    prefetch: int = PREFETCH,
+    start: Start | None = None,
+    stage: str = "train",
+    min_steps: int = 0,
+) -> tuple[Any, TrainReport]:
     """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets
     in a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network
     exact only on the sizes it was trained on is never reported converged.
@@ -250,7 +352,9 @@ def train(
     Continued from `start`, the optimizer and schedule begin afresh over `max_steps` more steps, the
     data come from streams of their own (seeded by the seed and the steps already done, so no batch
     of the first run is replayed), and steps, examples, seconds and history count the whole run.
-    Schedules inside the objective (the integer pull, rounding) restart with the run's own progress."""
+    Schedules inside the objective (the integer pull, rounding) restart with the run's own progress.
+    `min_steps`: the stop rule ends the run no earlier than this; `stage`: the label its evaluations get in
+    the history."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
@@ -291,10 +395,10 @@ def train(
     examples_before = start.examples if start is not None else 0
     seconds_before = start.seconds if start is not None else 0.0
 
-    def record(stage: str, held_out_loss: float) -> None:
+    def record(name: str, held_out_loss: float) -> None:
         history.append(asdict(Evaluation(done + step, examples_before + step * batch_size,
                                          round(seconds_before + time.perf_counter() - began, 3),
-                                         float(schedule(step)), loss, held_out_loss, exact, far_exact, stage)))
+                                         float(schedule(step)), loss, held_out_loss, exact, far_exact, name)))
 
     train_step, eval_step = make_train_step(task), make_eval_step(task)
     with batches, held_out, far:
@@ -317,12 +421,12 @@ def train(
                     if not np.isfinite(loss):
                         raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
                     exact, far_exact, held_out_loss = check(candidate(state.params))
-                    record("train", held_out_loss)
+                    record(stage, held_out_loss)
                     exact_streak = exact_streak + 1 if far_exact == 1.0 else 0
                     if progress is not None:
                         elapsed = time.perf_counter() - began
                         progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
-                    if exact_streak >= cfg.exact_evals:
+                    if exact_streak >= cfg.exact_evals and step >= min_steps:
                         break
         except KeyboardInterrupt:
             interrupts.forget()  # delivered: a later run in this process starts with nothing pending
@@ -338,10 +442,6 @@ def train(
             record("final", max(c[2] for c in checks))
             converged = converged and far_exact == 1.0
 
-    certified = ""
-    if converged and task.certify is not None:
-        converged, certified = certify(task, params, progress is not None)
-
     report = TrainReport(
         seed=seed,
         steps=done + step,
@@ -355,14 +455,15 @@ def train(
         data_wait_seconds=batches.waited + held_out.waited + far.waited,
         history=tuple(history),
         continued_from=start.origin() if start is not None else None,
-        certified=certified,
     )
     return params, report
 
 
-def certify(task: NeuralTask, params: Any, show: bool = False) -> tuple[bool, str]:
-    """(no record confidently wrong, what was found) over the finite set of every real record (`task.certify`),
-    through the network as a solve runs it; `show`: its progress on stderr (2022/4: about a minute)."""
+def certify(task: NeuralTask, params: Any, show: bool = False,
+            keep: list | None = None) -> tuple[tuple[int, int, int], str]:
+    """((exact, flagged, confidently wrong), what was found) over the finite set of every real record
+    (`task.certify`), through the network as a solve runs it; `show`: its progress on stderr (2022/4: about a
+    minute); `keep`: a list the records flagged or wrong are appended to (arrays, as the task writes them)."""
     from aocnn.nn.model import Model
 
     def progress(done: int, total: int) -> None:
@@ -373,5 +474,6 @@ def certify(task: NeuralTask, params: Any, show: bool = False) -> tuple[bool, st
         sys.stderr.flush()
 
     network = Model(task, jax.device_get(params), meta={"converged": True})
-    (right, flagged, wrong), what = task.certify(network, progress=progress if show else None)
-    return wrong == 0, f"{what}: {right:,} exact, {flagged:,} flagged low-confidence, {wrong:,} confidently wrong"
+    extra = {} if keep is None else {"keep": keep}
+    (right, flagged, wrong), what = task.certify(network, progress=progress if show else None, **extra)
+    return (right, flagged, wrong), f"{what}: {right:,} exact, {flagged:,} flagged low-confidence, {wrong:,} confidently wrong"
