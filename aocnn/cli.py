@@ -306,7 +306,8 @@ def swept_figures(result) -> str:
     """What training's hard rounds drilled when sweeps of fresh records found them (train.sweep_size)."""
     rounds = result.hard_rounds
     found = ", ".join(f"{r['found']:,}" for r in rounds)
-    last = f", then {result.swept}" if result.swept else ", rounds used up"
+    last = (f", then {result.swept}" if result.swept else
+            ", rounds used up" if result.converged else ", and the stop rule no longer held after the last")
     return (f"; {len(rounds)} hard round(s) ({', '.join(str(r['steps']) for r in rounds)} steps) on records "
             f"{rounds[0]['search']} found not exact at training's margin ({found} before each){last}")
 
