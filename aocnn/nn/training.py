@@ -330,17 +330,9 @@ def mixed_batch(task: NeuralTask, rng: np.random.Generator, n: int, pool: Batch)
                                   task.make_batch(rng, n - k), pool)
 
 
-def run(
-    task: NeuralTask,
-    seed: int = 0,
-    max_steps: int | None = None,
-    devices: list | None = None,
-    progress: Callable[[Progress], None] | None = None,
-    prefetch: int = PREFETCH,
-    start: Start | None = None,
-    stage: str = "train",
-    min_steps: int = 0,
-) -> tuple[Any, TrainReport]:
+def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None,
+        progress: Callable[[Progress], None] | None, prefetch: int, start: Start | None, *,
+        stage: str = "train", min_steps: int = 0) -> tuple[Any, TrainReport]:
     """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets
     in a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network
     exact only on the sizes it was trained on is never reported converged.
