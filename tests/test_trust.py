@@ -252,7 +252,7 @@ def test_a_network_confidently_wrong_on_one_real_record_is_never_converged():
     assert caught.certified.endswith("9 exact, 0 flagged low-confidence, 1 confidently wrong")
 
 
-def test_hard_rounds_drill_the_real_records_the_check_found_flagged_or_wrong():
+def test_hard_rounds_drill_the_real_records_the_check_found_flagged_or_wrong(monkeypatch, capsys):
     """The generator never makes a 7, so held-out sets pass while the network knows nothing of 7; the check of
     every real record finds it, and hard rounds (a share of each batch from what it found) teach it."""
     import jax
@@ -282,8 +282,12 @@ def test_hard_rounds_drill_the_real_records_the_check_found_flagged_or_wrong():
     assert plain.exact == 1.0 and plain.far_exact == 1.0 and plain.hard_rounds == ()
     assert "9 exact" in plain.certified and not plain.certified.endswith("0 flagged low-confidence, 0 confidently wrong")
     drilled = replace(sevenless, train=replace(task.train, hard_rounds=2, hard_steps=40, hard_learning_rate=0.3))
-    _, report = training.train(drilled, seed=0)
+    monkeypatch.setattr(training, "ROUND_LINE_STEPS", 20)
+    _, report = training.train(drilled, seed=0, progress=lambda p: None)
     assert report.converged and report.certified.startswith("every digit: 10 exact, 0 flagged low-confidence, 0 confidently wrong")
+    shown = capsys.readouterr().err  # each round says what it drills, then how it goes
+    assert "hard round 1/2: 40 steps with 12% of each batch from the 1 real records flagged or wrong so far" in shown
+    assert "hard round 1/2: step 20 (at least 40, at most 120)  held-out exact" in shown
     assert [r["records"] for r in report.hard_rounds][:1] == [1]  # the 7, found after the first run
     assert [e["stage"] for e in report.history].count("hard") >= 4  # 40 steps, a check every 10
     assert report.steps == plain.steps + sum(r["steps"] for r in report.hard_rounds) >= plain.steps + 40

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any, Callable
 
 import jax
@@ -28,6 +29,7 @@ HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than train
 FAR_OFFSET = 2_000_003  # ... and held-out data beyond the training range from a third
 SWEEP_OFFSET = 3_000_017  # ... and the sweeps that look for hard records (train.sweep_size) from a fourth
 SWEEP_CHUNK = 4096  # records per network call in a sweep
+ROUND_LINE_STEPS = 500  # a hard round shows its progress every this many steps
 # Batches a producer thread makes ahead of the step (0: made in the loop, no thread). Many: the
 # producer starts before the first compile and banks batches while jax compiles (a batch is small).
 PREFETCH = 16
@@ -290,7 +292,8 @@ def train(
             sys.stderr.flush()
         hard = replace(task, train=replace(cfg, learning_rate=cfg.hard_learning_rate), make_batch=mix)
         resume = Start(params, report.steps, report.examples, report.seconds, report.history)
-        params, after = run(hard, seed, 3 * cfg.hard_steps, devices, None, prefetch, resume, stage="hard",
+        shown = None if progress is None else partial(round_progress, len(rounds) + 1, cfg)
+        params, after = run(hard, seed, 3 * cfg.hard_steps, devices, shown, prefetch, resume, stage="hard",
                             min_steps=cfg.hard_steps)
         rounds.append({"steps": after.steps - report.steps, "records": count, "found": flagged + wrong,
                        "search": "every real record" if certifies else f"a sweep of {cfg.sweep_size:,}"})
@@ -303,6 +306,15 @@ def train(
         said += (f" (after {len(rounds)} hard round(s) of {', '.join(str(r['steps']) for r in rounds)} steps on the real records "
                  f"flagged or wrong: {', '.join(str(r['found']) for r in rounds)} found before each)")
     return params, replace(report, converged=wrong == 0, certified=said, hard_rounds=tuple(rounds))
+
+
+def round_progress(number: int, cfg: Any, p: Progress) -> None:
+    """A hard round's progress on stderr: a line every ROUND_LINE_STEPS steps."""
+    if p.step % ROUND_LINE_STEPS == 0:
+        far = "-" if p.far_exact is None else f"{p.far_exact:.2%}"
+        sys.stderr.write(f"hard round {number}/{cfg.hard_rounds}: step {p.step} (at least {cfg.hard_steps}, at most "
+                         f"{p.max_steps})  held-out exact {p.exact:.2%}  beyond {far}\n")
+        sys.stderr.flush()
 
 
 def sweep(task: NeuralTask, params: Any, seed: int, index: int, keep: list) -> tuple[tuple[int, int, int], str]:
