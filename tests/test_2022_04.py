@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aocnn import runner
+from aocnn.nn import training
 from aocnn.nn.family import decode
 from solvers.y2022 import d04
 from conftest import assert_line_error
@@ -164,7 +165,7 @@ def test_hard_rounds_mix_kept_lines_encoded_as_a_solve_encodes_them(part):
     task = PUZZLE.neural[part]
     rows = np.array([[9, 24, 25, 92], [1, 99, 2, 98], [5, 5, 5, 5]])
     rng = np.random.default_rng(TEST_SEED)
-    batch, plain = task.make_hard_batch(rng, 512, rows), task.make_batch(rng, 512)
+    batch, plain = training.mixed_batch(task, rng, 512, task.hard_rows(rows)), task.make_batch(rng, 512)
     head = d04.HEADS[part]
     assert {k: v.shape for k, v in batch["inputs"].items()} == {k: v.shape for k, v in plain["inputs"].items()}
     hard = round(512 * task.train.hard_share)

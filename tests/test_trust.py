@@ -272,12 +272,10 @@ def test_hard_rounds_drill_the_real_records_the_check_found_flagged_or_wrong(mon
         return (int(np.sum(sure & (said == every_digit))), int(np.sum(~sure)),
                 int(np.sum(sure & (said != every_digit)))), "every digit"
 
-    def hard_batch(rng, n, records):
-        batch = no_sevens(rng, n)
-        batch["digit"][: n // 8] = batch["label"][: n // 8] = rng.choice(records, n // 8)
-        return batch
+    def hard_rows(records):
+        return {"digit": records.astype(np.int32), "label": records.astype(np.int32)}
 
-    sevenless = replace(task, make_batch=no_sevens, make_far_batch=no_sevens, certify=certify, make_hard_batch=hard_batch)
+    sevenless = replace(task, make_batch=no_sevens, make_far_batch=no_sevens, certify=certify, hard_rows=hard_rows)
     _, plain = training.train(sevenless, seed=0)
     assert plain.exact == 1.0 and plain.far_exact == 1.0 and plain.hard_rounds == ()
     assert "9 exact" in plain.certified and not plain.certified.endswith("0 flagged low-confidence, 0 confidently wrong")

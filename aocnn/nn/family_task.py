@@ -76,13 +76,10 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
         _, inputs, targets = spec.examples(rng, n, spec.config.data, beyond)
         return {"inputs": inputs, "targets": targets}
 
-    def hard_batch(rng: np.random.Generator, n: int, records: Any) -> dict[str, Any]:
-        """n rows: train.hard_share of them drawn from `records`, the rest fresh from the generator."""
-        k = min(n - 1, max(1, round(n * spec.config.train.hard_share)))
-        _, inputs, targets = spec.examples(rng, n - k, spec.config.data, False)
-        hard_inputs, hard_targets = spec.examples_of(records[rng.integers(0, len(records), k)], spec.config.data)
-        return {"inputs": {key: np.concatenate([value, hard_inputs[key]]) for key, value in inputs.items()},
-                "targets": {key: np.concatenate([value, hard_targets[key]]) for key, value in targets.items()}}
+    def hard_rows(records: Any) -> dict[str, Any]:
+        """The records `certify` kept as training rows, shaped as a batch of `examples` in range."""
+        inputs, targets = spec.examples_of(records, spec.config.data)
+        return {"inputs": inputs, "targets": targets}
 
     return NeuralTask(
         name=name,
@@ -101,7 +98,7 @@ def family_task(name: str, spec: FamilySpec, *, learned: str, hand_written: str,
         ablations=ablations,
         search_fixed=search_fixed,
         certify=certify,
-        make_hard_batch=hard_batch if spec.examples_of is not None else None,
+        hard_rows=hard_rows if spec.examples_of is not None else None,
         learned=learned,
         hand_written=hand_written,
         far=far,

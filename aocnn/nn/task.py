@@ -121,9 +121,9 @@ class NeuralTask:
     # converged only when nothing is confidently wrong there: fresh held-out sets, however many pass,
     # cannot show an error rate of one in millions.
     # ... and called with keep=[a list], it appends the records it found flagged or wrong (arrays), which
-    # `make_hard_batch(rng, n, records)` mixes into training batches (train.hard_rounds).
+    # `hard_rows(records)` makes training rows (a batch) of, to mix into training batches (train.hard_rounds).
     certify: Callable[..., tuple[tuple[int, int, int], str]] | None = None
-    make_hard_batch: Callable[[np.random.Generator, int, Any], Batch] | None = None
+    hard_rows: Callable[[Any], Batch] | None = None
 
     def evaluate(self, params: Any, batch: Batch, progress: Any = None) -> tuple[Any, Any]:
         """(loss, exact per example) of the network with `params` on `batch`; progress: training's schedule."""

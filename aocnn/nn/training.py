@@ -253,7 +253,7 @@ def train(
     rule holds) at train.hard_learning_rate with train.hard_share
     of every batch drawn from all the records found so far (every other row, and every held-out set,
     fresh from the generator as before), then the stop rule and the search again. The search is the
-    check of every real record (`task.certify`, with `task.make_hard_batch`), or else, with
+    check of every real record (`task.certify`, with `task.hard_rows`), or else, with
     train.sweep_size > 0, a sweep of that many fresh records from the training range (their own stream,
     each round new), keeping those not exact at training's margin. Either way the records are generated,
     never real inputs; but once drilled on, a check of the real range is no longer held-out evidence, so
@@ -264,7 +264,7 @@ def train(
     sweeps = not certifies and cfg.sweep_size > 0 and cfg.hard_rounds > 0
     if not report.converged or not (certifies or sweeps):
         return params, report
-    drilled = cfg.hard_rounds > 0 and (sweeps or task.make_hard_batch is not None)
+    drilled = cfg.hard_rounds > 0 and (sweeps or task.hard_rows is not None)
     found: list[Any] = []
     rounds: list[dict[str, Any]] = []
     while True:
@@ -277,13 +277,9 @@ def train(
             (right, flagged, wrong), said = sweep(task, params, seed, len(rounds), keep)
         if not keep:  # no rounds left (or none asked for), or nothing flagged or wrong: done
             break
-        found.extend(keep)
-        if certifies:
-            pool = np.concatenate(found)
-            mix = lambda rng, n, pool=pool: task.make_hard_batch(rng, n, pool)  # noqa: E731
-        else:
-            pool = jax.tree_util.tree_map(lambda *rows: np.concatenate(rows), *found)
-            mix = lambda rng, n, pool=pool: mixed_batch(task, rng, n, pool)  # noqa: E731
+        found.extend([task.hard_rows(np.concatenate(keep))] if certifies else keep)  # training rows, either way
+        pool = jax.tree_util.tree_map(lambda *rows: np.concatenate(rows), *found)
+        mix = lambda rng, n, pool=pool: mixed_batch(task, rng, n, pool)  # noqa: E731
         count = len(jax.tree_util.tree_leaves(pool)[0])
         if progress is not None:
             what = "real records flagged or wrong" if certifies else "swept records not exact at training's margin"
@@ -335,11 +331,11 @@ def sweep(task: NeuralTask, params: Any, seed: int, index: int, keep: list) -> t
 
 
 def mixed_batch(task: NeuralTask, rng: np.random.Generator, n: int, pool: Batch) -> Batch:
-    """n rows: train.hard_share of them drawn from `pool` (rows of earlier batches), the rest fresh."""
+    """n rows: train.hard_share of them drawn from `pool` (training rows of the records found), the rest fresh."""
     k = min(n - 1, max(1, round(n * task.train.hard_share)))
+    fresh = task.make_batch(rng, n - k)
     rows = rng.integers(0, len(jax.tree_util.tree_leaves(pool)[0]), k)
-    return jax.tree_util.tree_map(lambda fresh, old: np.concatenate([fresh, np.asarray(old)[rows]]),
-                                  task.make_batch(rng, n - k), pool)
+    return jax.tree_util.tree_map(lambda new, old: np.concatenate([new, np.asarray(old)[rows]]), fresh, pool)
 
 
 def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None,
