@@ -121,7 +121,12 @@ def test_encoding_puts_each_mention_on_one_position():
 @pytest.mark.parametrize("far", [False, True])
 def test_training_targets_agree_with_the_oracle(far):
     data = d02.part1_config().data
-    games, inputs, targets = d02.examples(np.random.default_rng(far), 500, data, far)
+    arrays, inputs, targets = d02.examples(np.random.default_rng(far), 500, data, far)
+    games = d02.as_games(*arrays)
+    # the arrays' encoding is the games' own, mention by mention, and their labels the classical rule's
+    assert np.array_equal(inputs["ids"], d02.encode_games(games, inputs["ids"].shape[1])["ids"])
+    assert inputs["lengths"].tolist() == [len(d02.mentions(g)) for g in games]
+    assert targets["possible"].tolist() == [int(d02.possible(g)) for g in games]
     text = "".join(d02.format_game(d02.Game(1, g.draws)) + "\n" for g in games)
     assert targets["possible"].sum() == oracle(text)[0]
     assert 0.25 < targets["possible"].mean() < 0.75

@@ -235,6 +235,11 @@ def training_game(rng: np.random.Generator, draws: tuple[int, int]) -> Game:
 
 def training_games(rng: np.random.Generator, n: int, draws: tuple[int, int]) -> list[Game]:
     """`n` games drawn as `training_game` draws one (the same law), a batch at a time."""
+    return as_games(*training_arrays(rng, n, draws))
+
+
+def training_arrays(rng: np.random.Generator, n: int, draws: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """`training_games`' draws kept as arrays, (order, counts, named, n_draws) as `as_games` reads them."""
     most = draws[1]
     limits = np.array([BAG[c] for c in COLOURS])
     ceiling = np.where(rng.random((n, 3)) < 0.15, rng.integers(0, MAX_COUNT + 1, (n, 3)),
@@ -246,14 +251,33 @@ def training_games(rng: np.random.Generator, n: int, draws: tuple[int, int]) -> 
     at = np.floor(rng.random(n) * n_draws).astype(np.int64)  # that draw's first mention is set to its colour's ceiling
     rows = np.arange(n)
     counts[rows, at, 0] = ceiling[rows, order[rows, at, 0]]
-    return as_games(order, counts, named, n_draws)
+    return order, counts, named, n_draws
+
+
+def encode_arrays(order: np.ndarray, counts: np.ndarray, named: np.ndarray, n_draws: np.ndarray,
+                  width: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """`encode_games(as_games(...), width)` and each game's possible-or-not, straight from the arrays:
+    training makes no Game objects (they were most of a batch's time)."""
+    n, most, _ = order.shape
+    shown = (np.arange(most)[None, :, None] < n_draws[:, None, None]) & (np.arange(3)[None, None, :] < named[:, :, None])
+    flat = shown.reshape(n, -1)  # mentions in the order written: draw by draw, each draw's colours in order
+    rows, cells = np.nonzero(flat)
+    places = (np.cumsum(flat, axis=1) - 1)[rows, cells]
+    colour, count = order.reshape(n, -1)[rows, cells], np.minimum(counts.reshape(n, -1)[rows, cells], MAX_COUNT)
+    ids = np.zeros((n, width, 3), np.int32)
+    ids[rows, places] = np.stack([colour + 1, count // 10 + 1, count % 10 + 1], axis=1)
+    limits = np.array([BAG[c] for c in COLOURS])
+    over = (shown & (counts > limits[order])).any(axis=(1, 2))
+    return {"ids": ids, "lengths": flat.sum(axis=1).astype(np.int32)}, (~over).astype(np.int32)
 
 
 def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+    """(arrays, inputs, targets): the games as `training_arrays` (`as_games` makes them games), their inputs,
+    and possible-or-not per game."""
     draws = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-    games = training_games(rng, n, draws)
-    width = -(-3 * draws[1] // 8) * 8
-    return games, encode_games(games, width), {"possible": np.array([possible(g) for g in games], np.int32)}
+    arrays = training_arrays(rng, n, draws)
+    inputs, possible_games = encode_arrays(*arrays, width=-(-3 * draws[1] // 8) * 8)
+    return arrays, inputs, {"possible": possible_games}
 
 
 def combine(decoded, games: list[Game]):
