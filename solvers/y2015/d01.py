@@ -91,18 +91,20 @@ def part2(line: str) -> int:
 def dyck_path(rng: np.random.Generator, length: int) -> np.ndarray:
     """Steps (+1/-1) of a uniformly random walk of even `length` from 0 back to 0 that never goes
     below 0: a random balanced sequence rotated to start after its lowest point (cycle lemma)."""
-    steps = np.repeat(np.array([1, -1], dtype=np.int8), length // 2)
+    steps = np.ones(length // 2 * 2, dtype=np.int8)
+    steps[length // 2:] = -1
     rng.shuffle(steps)
     if length == 0:
         return steps
-    lowest = int(np.argmin(np.cumsum(steps)))
-    return np.roll(steps, -(lowest + 1))
+    start = (int(np.argmin(np.cumsum(steps, dtype=np.int32))) + 1) % steps.size
+    return np.concatenate([steps[start:], steps[:start]])
 
 
 def walk_to(rng: np.random.Generator, length: int, rise: int) -> np.ndarray:
     """Steps of a random walk of `length` steps that rises by `rise` (same parity as length)."""
     ups = (length + rise) // 2
-    steps = np.repeat(np.array([1, -1], dtype=np.int8), [ups, length - ups])
+    steps = np.ones(length, dtype=np.int8)
+    steps[ups:] = -1
     rng.shuffle(steps)
     return steps
 
