@@ -284,7 +284,8 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
             figures = (f"held-out {result.exact:.4%} in range, {far} beyond ({task.far}), {result.steps} steps, "
                        f"{result.examples:,} examples, {result.seconds:.1f} s, {result.parameters:,} parameters"
                        + (f"; every real record checked: {result.certified}" if result.certified else "")
-                       + (swept_figures(result) if task.certify is None and result.hard_rounds else ""))
+                       + (swept_figures(result) if task.certify is None and result.hard_rounds else "")
+                       + restart_figures(result))
             path = model.weights_path(task, root)
             if result.converged:
                 model.save(task, f"{year}/{day}", task_parts, params, result, chosen, root)
@@ -300,6 +301,15 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
                            f"--allow-unconverged): {figures} -> {path}")
             failed |= not result.converged
     sys.exit(1 if failed else 0)
+
+
+def restart_figures(result) -> str:
+    """The attempts that ended unconverged before this one (train.restarts)."""
+    if not result.restarts:
+        return ""
+    tries = ", ".join(f"{r['steps']:,} steps at {r['held_out_exact']:.2%}" for r in result.restarts)
+    return (f"; after {len(result.restarts)} restart(s) (attempts that ended unconverged: {tries}), "
+            f"this attempt from seed {result.attempt_seed}")
 
 
 def swept_figures(result) -> str:

@@ -94,6 +94,10 @@ def main() -> None:
             print(f"      solver's view, in range: {solved[0]}; beyond: {solved[1]}", flush=True)
             flagged = sum(o.unsure for o in solved)
             exact = inputs == args.inputs and not any(o.wrong for o in solved)
+        for failed in report.restarts:  # train.restarts: the attempts that ended unconverged before this one
+            print(f"      restart: the attempt from seed {failed['seed']} ended unconverged after {failed['steps']:,} steps "
+                  f"({failed['seconds']:.1f} s, held-out {failed['held_out_exact']:.2%}); this run is the attempt "
+                  f"from seed {report.attempt_seed}", flush=True)
         claim = "ok" if report.converged == exact else ("FALSE CLAIM" if report.converged else "missed (not shipped)")
         if flagged and report.converged:
             claim += f" ({flagged} records flagged low-confidence, none confidently wrong)"

@@ -67,6 +67,13 @@ class TrainConfig:
     hard_share: float = 1 / 8
     hard_learning_rate: float = 5e-4
     sweep_size: int = 0  # tasks without `certify`: fresh training-range records each hard round's search checks
+    # Restarts (aocnn.nn.training.train): a run from scratch that ends unconverged starts again from a fresh
+    # initialisation and fresh data streams (seed + k * RESTART_OFFSET), at most this many times; every failed
+    # attempt is recorded (meta.json "restarts"). An attempt with a restart left gives up early when its held-out
+    # exactness is still below `restart_below` at `restart_at` (a fraction of max_steps); 0: it runs to the end.
+    restarts: int = 0
+    restart_at: float = 1.0
+    restart_below: float = 0.0
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
@@ -75,6 +82,8 @@ class TrainConfig:
                 or self.hard_learning_rate <= 0):
             raise ValueError("train.hard_rounds and sweep_size must be >= 0, hard_steps and hard_learning_rate "
                              "positive, hard_share in (0, 1)")
+        if self.restarts < 0 or not 0 < self.restart_at <= 1 or not 0 <= self.restart_below <= 1:
+            raise ValueError("train.restarts must be >= 0, restart_at in (0, 1], restart_below in [0, 1]")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from aocnn.nn.task import Batch, NeuralTask
 HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
 FAR_OFFSET = 2_000_003  # ... and held-out data beyond the training range from a third
 SWEEP_OFFSET = 3_000_017  # ... and the sweeps that look for hard records (train.sweep_size) from a fourth
+RESTART_OFFSET = 10_000_019  # attempt k of a run with restarts (train.restarts) starts from seed + k * this
 SWEEP_CHUNK = 4096  # records per network call in a sweep
 ROUND_LINE_STEPS = 500  # a hard round shows its progress every this many steps
 # Batches a producer thread makes ahead of the step (0: made in the loop, no thread). Many: the
@@ -66,6 +67,8 @@ class TrainReport:
     certified: str = ""  # what `task.certify` found on every real record, when the task has it and the run converged
     swept: str = ""  # what the last sweep found (train.sweep_size), when it found nothing more to drill
     hard_rounds: tuple[dict[str, Any], ...] = ()  # `train`'s hard rounds: steps, records drilled, flagged and wrong before
+    restarts: tuple[dict[str, Any], ...] = ()  # `train`'s failed attempts before this one (train.restarts)
+    attempt_seed: int | None = None  # the seed this run's attempt started from, when a restart made it
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,8 @@ def train(
     never real inputs; but once drilled on, a check of the real range is no longer held-out evidence, so
     the claim that the rule was learned rests on fresh and out-of-range sets, which are never drilled."""
     cfg = task.train
-    params, report = run(task, seed, max_steps, devices, progress, prefetch, start)
+    params, report = attempts(task, seed, max_steps, devices, progress, prefetch, start)
+    seed = report.attempt_seed if report.attempt_seed is not None else seed  # hard rounds' sweeps: the attempt's streams
     certifies = task.certify is not None
     sweeps = not certifies and cfg.sweep_size > 0 and cfg.hard_rounds > 0
     if not report.converged or not (certifies or sweeps):
@@ -325,6 +329,33 @@ def train(
     return params, replace(report, converged=wrong == 0, certified=said, hard_rounds=tuple(rounds))
 
 
+def attempts(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None,
+             progress: Callable[[Progress], None] | None, prefetch: int, start: Start | None) -> tuple[Any, TrainReport]:
+    """`run`, and with train.restarts, again from a fresh start (seed + k * RESTART_OFFSET: a new initialisation
+    and new data) while an attempt ends unconverged and restarts are left. A continued run (`start`) never
+    restarts. The report is the last attempt's, with every failed one before it in `restarts`."""
+    cfg = task.train
+    failed: list[dict[str, Any]] = []
+    for attempt in range(cfg.restarts + 1 if start is None else 1):
+        attempt_seed = seed + attempt * RESTART_OFFSET
+        last = attempt == cfg.restarts or start is not None
+        params, report = run(task, attempt_seed, max_steps, devices, progress, prefetch, start,
+                             give_up=None if last else (cfg.restart_at, cfg.restart_below))
+        if report.converged or last:
+            break
+        failed.append({"seed": attempt_seed, "steps": report.steps, "seconds": round(report.seconds, 2),
+                       "held_out_exact": report.exact, "far_exact": report.far_exact})
+        if progress is not None:
+            far = "-" if report.far_exact is None else f"{report.far_exact:.2%}"
+            sys.stderr.write(f"attempt {attempt + 1} ended unconverged after {report.steps:,} steps (held-out exact "
+                             f"{report.exact:.2%}, beyond {far}); restart {attempt + 1}/{cfg.restarts} from a fresh "
+                             f"start (seed {seed + (attempt + 1) * RESTART_OFFSET})\n")
+            sys.stderr.flush()
+    if not failed:
+        return params, report
+    return params, replace(report, seed=seed, restarts=tuple(failed), attempt_seed=attempt_seed)
+
+
 def round_progress(number: int, cfg: Any, p: Progress) -> None:
     """A hard round's progress on stderr: a line every ROUND_LINE_STEPS steps."""
     if p.step % ROUND_LINE_STEPS == 0:
@@ -361,7 +392,8 @@ def mixed_batch(task: NeuralTask, rng: np.random.Generator, n: int, pool: Batch)
 
 def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None,
         progress: Callable[[Progress], None] | None, prefetch: int, start: Start | None, *,
-        stage: str = "train", min_steps: int = 0) -> tuple[Any, TrainReport]:
+        stage: str = "train", min_steps: int = 0,
+        give_up: tuple[float, float] | None = None) -> tuple[Any, TrainReport]:
     """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets
     in a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network
     exact only on the sizes it was trained on is never reported converged.
@@ -375,7 +407,8 @@ def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None
     of the first run is replayed), and steps, examples, seconds and history count the whole run.
     Schedules inside the objective (the integer pull, rounding) restart with the run's own progress.
     `min_steps`: the stop rule ends the run no earlier than this; `stage`: the label its evaluations get in
-    the history."""
+    the history; `give_up` (fraction of max_steps, exactness): from that step on, a check whose held-out
+    exactness in range is below that ends the run, unconverged (a restart follows: `attempts`)."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
@@ -447,6 +480,9 @@ def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None
                         elapsed = time.perf_counter() - began
                         progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
                     if exact_streak >= cfg.exact_evals and step >= min_steps:
+                        break
+                    if give_up is not None and step >= give_up[0] * max_steps and exact < give_up[1]:
+                        exact_streak = 0  # this attempt is given up: unconverged, whatever finalize finds
                         break
         except KeyboardInterrupt:
             interrupts.forget()  # delivered: a later run in this process starts with nothing pending

@@ -1,0 +1,57 @@
+"""Restarts (train.restarts): a run from scratch that ends unconverged starts again from a fresh
+initialisation and fresh data, and the failed attempt is recorded, never hidden."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import numpy as np
+
+from aocnn.nn import model, training
+from conftest import toy_task
+
+
+def first_attempt_fed_noise():
+    """The toy digit reader whose first attempt (seed below RESTART_OFFSET) learns from random labels and
+    cannot converge; a restart's streams are clean."""
+    task = toy_task("toy/part1")
+
+    def make(rng, n):
+        batch = task.make_batch(rng, n)
+        if rng.bit_generator.seed_seq.entropy < training.RESTART_OFFSET:
+            batch = {**batch, "label": rng.integers(0, 10, n).astype(np.int32)}
+        return batch
+
+    return dataclasses.replace(task, make_batch=make, make_far_batch=make)
+
+
+def with_train(task, **fields):
+    return dataclasses.replace(task, train=dataclasses.replace(task.train, **fields))
+
+
+def test_without_restarts_the_noisy_first_attempt_ends_unconverged():
+    _, report = training.train(first_attempt_fed_noise(), seed=0)
+    assert not report.converged and report.steps == 300 and report.restarts == ()
+
+
+def test_a_restart_is_a_fresh_run_from_the_next_seed_and_the_failed_attempt_is_recorded():
+    task = with_train(first_attempt_fed_noise(), restarts=2, restart_at=0.2, restart_below=0.9)
+    params, report = training.train(task, seed=0)
+    assert report.converged and report.seed == 0 and report.attempt_seed == training.RESTART_OFFSET
+    [failed] = report.restarts
+    assert failed["seed"] == 0 and failed["steps"] == 60  # gave up at the first check at 20% of the run
+    assert failed["held_out_exact"] < 0.9
+    # bit for bit the run that seed would make on its own: nothing of the failed attempt leaks into it
+    alone, alone_report = training.train(with_train(first_attempt_fed_noise(), restarts=0), seed=training.RESTART_OFFSET)
+    assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(alone)))
+    assert report.steps == alone_report.steps
+    meta = model.metadata(task, "2099/1", [1], report, jax.devices())
+    assert meta["seed"] == 0 and meta["attempt_seed"] == training.RESTART_OFFSET and meta["restarts"] == [failed]
+
+
+def test_the_last_attempt_never_gives_up_early():
+    """With no restart left an attempt runs its whole course, as a run without restarts does."""
+    task = with_train(first_attempt_fed_noise(), restarts=0, restart_at=0.2, restart_below=0.9)
+    _, report = training.train(task, seed=0)
+    assert report.steps == 300 and not report.converged
