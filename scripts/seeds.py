@@ -56,7 +56,8 @@ def saved(puzzle, part: int, root: Path):
     network = runner.load_neural(puzzle, part, root=root)
     meta = network.meta
     report = SimpleNamespace(converged=meta["converged"], steps=meta["steps"], examples=meta["examples_seen"],
-                             seconds=meta["train_seconds"])
+                             seconds=meta["train_seconds"], restarts=meta.get("restarts", []),
+                             attempt_seed=meta.get("attempt_seed"))
     return meta["seed"], network.params, report
 
 

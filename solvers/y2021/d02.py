@@ -37,11 +37,15 @@ two-factor head after the last command: representable (tests/test_family.py sets
 on final answers it never became exact (10-56% of short courses, README). What made the difference: the
 product (a degree-3 polynomial of the course) moved from learned weights into the head; and the exact
 weights start uniform in +-0.3 (`exact_init`; from Flax's default start seed 0 does not converge, ablation).
-Fragile, though less so: the recipe is batches of 512 with the weights rounded from 60% of the run
-(`train.batch_size=512`, `train.round_start=0.6`; learning rate 0.003), which converges 4 of 6 seeds (0, 1,
-4, 5; seeds 2 and 3 end unconverged, marked so, and the solver refuses such weights): 2 of the 3 seeds 0-2.
-The four that converge are each exact on 100,000/100,000 fresh courses, 10,000/10,000 of 41-400 commands
-with N to 99 and 20/20 full inputs (`--seeds 0-5`), none flagged, none wrong.
+Fragile per attempt, reliable per seed: the recipe is batches of 512 with the weights rounded from 60% of
+the run (`train.batch_size=512`, `train.round_start=0.6`; learning rate 0.003), and an attempt converges
+about one time in four (6 of 23 attempts in the run below; first attempts: seeds 0, 1 and 5 of 0-5). So the
+recipe restarts (`train.restarts=15`: a run that ends unconverged, 20,000 steps and about 20 s, starts again
+from seed + k x 10,000,019, fresh weights and data; meta.json lists every failed attempt). Measured
+(`python scripts/seeds.py 2021 2 --part 2 --seeds 0-5 --held-out 100000 --far 10000 --inputs 20`): every
+seed converges, seed 2 on its 2nd attempt, 4 on its 4th, 3 on its 14th; each is exact on 100,000/100,000
+fresh courses, 10,000/10,000 of 41-400 commands with N to 99 and 20/20 full inputs, none flagged, none
+wrong. An attempt that fails ends integral and wrong on about half of all courses (held-out 47-71%).
 The earlier recipe (batches of 128, rounding from 50%) converged 1 of 6 (seed 0). One override each on it:
 width 6, `exact_init` 0.1 or 0.5, or a longer float phase, one more seed each; state 1 (where only the form
 over turns fits) 1 of 6; rounding from 60% or 70%, 2 of 6 (seeds 0 and 1), from 65% 1, from 80% 0; batches
@@ -237,7 +241,7 @@ PART2_CONFIG = replace(
     PART1_CONFIG,
     model=replace(PART1_CONFIG.model, direction="bidirectional", state=2, exact_init=0.3,
                   decoders=(DecoderConfig("answer", kind="product", factors=3, read="each"),)),
-    train=replace(PART1_CONFIG.train, learning_rate=0.003, batch_size=512, round_start=0.6),
+    train=replace(PART1_CONFIG.train, learning_rate=0.003, batch_size=512, round_start=0.6, restarts=15),
 )
 
 PART2 = course_task(
