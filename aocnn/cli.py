@@ -304,12 +304,13 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
 
 
 def restart_figures(result) -> str:
-    """The attempts that ended unconverged before this one (train.restarts)."""
+    """The attempts that ended unconverged before this one (train.restarts), and this one's polish."""
+    polished = f"; polished {result.polished:,} steps (train.polish_steps)" if result.polished else ""
     if not result.restarts:
-        return ""
+        return polished
     tries = ", ".join(f"{r['steps']:,} steps at {r['held_out_exact']:.2%}" for r in result.restarts)
     return (f"; after {len(result.restarts)} restart(s) (attempts that ended unconverged: {tries}), "
-            f"this attempt from seed {result.attempt_seed}")
+            f"this attempt from seed {result.attempt_seed}" + polished)
 
 
 def swept_figures(result) -> str:

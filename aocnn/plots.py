@@ -49,7 +49,7 @@ def figure_training(item: Explained):
     if not history:
         return None
     plt = _pyplot()
-    rows = [r for r in history if r.get("stage", "train") in ("train", "hard")]  # hard rounds go on training
+    rows = [r for r in history if r.get("stage", "train") in ("train", "hard", "polish")]  # hard rounds and polish go on training
     final = [r for r in history if r.get("stage") == "final"]
 
     def column(key, source=rows):

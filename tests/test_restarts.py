@@ -55,3 +55,23 @@ def test_the_last_attempt_never_gives_up_early():
     task = with_train(first_attempt_fed_noise(), restarts=0, restart_at=0.2, restart_below=0.9)
     _, report = training.train(task, seed=0)
     assert report.steps == 300 and not report.converged
+
+
+def test_an_attempt_that_ends_just_short_is_polished_not_restarted():
+    """Ten steps leave the toy one held-out check, not the two in a row the stop rule wants: unconverged, but
+    exact enough (train.polish_above) to go on at the polish rate, where it converges; no restart is taken."""
+    task = with_train(toy_task("toy/part1"), max_steps=10, restarts=2, polish_steps=40, polish_learning_rate=0.1,
+                      polish_above=0.5)
+    params, report = training.train(task, seed=0)
+    assert report.converged and report.restarts == () and 0 < report.polished == report.steps - 10
+    assert {row["stage"] for row in report.history} == {"train", "polish"}
+    assert report.continued_from is None  # a polish is part of this run, not a run continued from saved weights
+    assert model.metadata(task, "2099/1", [1], report, jax.devices())["polished"] == report.polished
+
+
+def test_an_attempt_far_from_exact_is_not_polished():
+    task = with_train(first_attempt_fed_noise(), restarts=1, restart_at=0.2, restart_below=0.9, polish_steps=40,
+                      polish_above=0.99)
+    _, report = training.train(task, seed=0)
+    assert report.converged and report.restarts[0]["steps"] == 60 and "polished" not in report.restarts[0]
+    assert report.polished == 0

@@ -183,6 +183,7 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         **({"hard_rounds": list(report.hard_rounds)} if report.hard_rounds else {}),
         **({"swept": report.swept} if report.swept else {}),
         **({"restarts": list(report.restarts), "attempt_seed": report.attempt_seed} if report.restarts else {}),
+        **({"polished": report.polished} if report.polished else {}),
         "final_loss": report.loss,
         "parameters": report.parameters,
         "trained_on": sorted({d.platform for d in devices}),

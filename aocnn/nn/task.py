@@ -74,6 +74,11 @@ class TrainConfig:
     restarts: int = 0
     restart_at: float = 1.0
     restart_below: float = 0.0
+    # Polish: an attempt that ends unconverged with held-out exactness at least `polish_above` goes on (as
+    # `--continue-from` would) for at most `polish_steps` steps at `polish_learning_rate` before it counts as failed
+    polish_steps: int = 0
+    polish_learning_rate: float = 1e-3
+    polish_above: float = 0.99
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
@@ -84,6 +89,8 @@ class TrainConfig:
                              "positive, hard_share in (0, 1)")
         if self.restarts < 0 or not 0 < self.restart_at <= 1 or not 0 <= self.restart_below <= 1:
             raise ValueError("train.restarts must be >= 0, restart_at in (0, 1], restart_below in [0, 1]")
+        if self.polish_steps < 0 or self.polish_learning_rate <= 0 or not 0 <= self.polish_above <= 1:
+            raise ValueError("train.polish_steps must be >= 0, polish_learning_rate positive, polish_above in [0, 1]")
 
 
 @dataclass(frozen=True)

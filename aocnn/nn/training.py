@@ -69,6 +69,7 @@ class TrainReport:
     hard_rounds: tuple[dict[str, Any], ...] = ()  # `train`'s hard rounds: steps, records drilled, flagged and wrong before
     restarts: tuple[dict[str, Any], ...] = ()  # `train`'s failed attempts before this one (train.restarts)
     attempt_seed: int | None = None  # the seed this run's attempt started from, when a restart made it
+    polished: int = 0  # steps of polish (train.polish_steps) this attempt took after its run ended unconverged
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Evaluation:
     held_out_loss: float
     exact: float  # held-out exactness in the training range
     far_exact: float | None  # beyond it (None: not checked, in range was inexact)
-    stage: str = "train"  # "train"; "final": the finalized (e.g. snapped) network's checks after training; "hard": a hard round
+    stage: str = "train"  # "train"; "final": the finalized (e.g. snapped) network's checks after training; "hard": a hard round; "polish": train.polish_steps
 
 
 @dataclass(frozen=True)
@@ -341,10 +342,13 @@ def attempts(task: NeuralTask, seed: int, max_steps: int | None, devices: list |
         last = attempt == cfg.restarts or start is not None
         params, report = run(task, attempt_seed, max_steps, devices, progress, prefetch, start,
                              give_up=None if last else (cfg.restart_at, cfg.restart_below))
+        if not report.converged and start is None and cfg.polish_steps and report.exact >= cfg.polish_above:
+            params, report = polish(task, attempt_seed, params, report, devices, progress, prefetch)
         if report.converged or last:
             break
         failed.append({"seed": attempt_seed, "steps": report.steps, "seconds": round(report.seconds, 2),
-                       "held_out_exact": report.exact, "far_exact": report.far_exact})
+                       "held_out_exact": report.exact, "far_exact": report.far_exact,
+                       **({"polished": report.polished} if report.polished else {})})
         if progress is not None:
             far = "-" if report.far_exact is None else f"{report.far_exact:.2%}"
             sys.stderr.write(f"attempt {attempt + 1} ended unconverged after {report.steps:,} steps (held-out exact "
@@ -354,6 +358,22 @@ def attempts(task: NeuralTask, seed: int, max_steps: int | None, devices: list |
     if not failed:
         return params, report
     return params, replace(report, seed=seed, restarts=tuple(failed), attempt_seed=attempt_seed)
+
+
+def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, devices: list | None,
+           progress: Callable[[Progress], None] | None, prefetch: int) -> tuple[Any, TrainReport]:
+    """An attempt that ended just short of converged (held-out exactness at least train.polish_above) goes on
+    for at most train.polish_steps steps at train.polish_learning_rate, a continuation as `--continue-from`
+    makes one (fresh optimizer and schedule, data streams of its own), under the same stop rule."""
+    cfg = task.train
+    if progress is not None:
+        sys.stderr.write(f"ended unconverged after {report.steps:,} steps at held-out {report.exact:.2%}: polishing, "
+                         f"at most {cfg.polish_steps:,} steps at learning rate {cfg.polish_learning_rate}\n")
+        sys.stderr.flush()
+    resume = Start(params, report.steps, report.examples, report.seconds, report.history)
+    polished = replace(task, train=replace(cfg, learning_rate=cfg.polish_learning_rate))
+    params, after = run(polished, seed, cfg.polish_steps, devices, progress, prefetch, resume, stage="polish")
+    return params, replace(after, continued_from=report.continued_from, polished=after.steps - report.steps)
 
 
 def round_progress(number: int, cfg: Any, p: Progress) -> None:
@@ -406,7 +426,7 @@ def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None
     data come from streams of their own (seeded by the seed and the steps already done, so no batch
     of the first run is replayed), and steps, examples, seconds and history count the whole run.
     Schedules inside the objective (the integer pull, rounding) restart with the run's own progress.
-    `min_steps`: the stop rule ends the run no earlier than this; `stage`: the label its evaluations get in
+    `min_steps`: the stop rule ends the run no earlier than this; `stage` ("train", "hard", "polish"): the label its evaluations get in
     the history; `give_up` (fraction of max_steps, exactness): from that step on, a check whose held-out
     exactness in range is below that ends the run, unconverged (a restart follows: `attempts`)."""
     cfg = task.train
