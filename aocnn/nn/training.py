@@ -367,13 +367,24 @@ def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, device
     makes one (fresh optimizer and schedule, data streams of its own), under the same stop rule."""
     cfg = task.train
     if progress is not None:
-        sys.stderr.write(f"ended unconverged after {report.steps:,} steps at held-out {report.exact:.2%}: polishing, "
-                         f"at most {cfg.polish_steps:,} steps at learning rate {cfg.polish_learning_rate}\n")
+        far = "-" if report.far_exact is None else f"{report.far_exact:.2%}"
+        sys.stderr.write(f"ended unconverged after {report.steps:,} steps (held-out exact {report.exact:.2%}, beyond "
+                         f"{far}): polishing, at most {cfg.polish_steps:,} steps at learning rate "
+                         f"{cfg.polish_learning_rate}\n")
         sys.stderr.flush()
     resume = Start(params, report.steps, report.examples, report.seconds, report.history)
     polished = replace(task, train=replace(cfg, learning_rate=cfg.polish_learning_rate))
-    params, after = run(polished, seed, cfg.polish_steps, devices, progress, prefetch, resume, stage="polish")
+    shown = None if progress is None else polish_progress
+    params, after = run(polished, seed, cfg.polish_steps, devices, shown, prefetch, resume, stage="polish")
     return params, replace(after, continued_from=report.continued_from, polished=after.steps - report.steps)
+
+
+def polish_progress(p: Progress) -> None:
+    """A polish's progress on stderr: a line every ROUND_LINE_STEPS steps (and at its end)."""
+    if p.step % ROUND_LINE_STEPS == 0 or p.step == p.max_steps:
+        far = "-" if p.far_exact is None else f"{p.far_exact:.2%}"
+        sys.stderr.write(f"polish: step {p.step} (at most {p.max_steps})  held-out exact {p.exact:.2%}  beyond {far}\n")
+        sys.stderr.flush()
 
 
 def round_progress(number: int, cfg: Any, p: Progress) -> None:
