@@ -350,11 +350,8 @@ def attempts(task: NeuralTask, seed: int, max_steps: int | None, devices: list |
                        "held_out_exact": report.exact, "far_exact": report.far_exact,
                        **({"polished": report.polished} if report.polished else {})})
         if progress is not None:
-            far = "-" if report.far_exact is None else f"{report.far_exact:.2%}"
-            sys.stderr.write(f"attempt {attempt + 1} ended unconverged after {report.steps:,} steps (held-out exact "
-                             f"{report.exact:.2%}, beyond {far}); restart {attempt + 1}/{cfg.restarts} from a fresh "
-                             f"start (seed {seed + (attempt + 1) * RESTART_OFFSET})\n")
-            sys.stderr.flush()
+            say(f"attempt {attempt + 1} ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}); "
+                f"restart {attempt + 1}/{cfg.restarts} from a fresh start (seed {seed + (attempt + 1) * RESTART_OFFSET})")
     if not failed:
         return params, report
     return params, replace(report, seed=seed, restarts=tuple(failed), attempt_seed=attempt_seed)
@@ -367,11 +364,8 @@ def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, device
     makes one (fresh optimizer and schedule, data streams of its own), under the same stop rule."""
     cfg = task.train
     if progress is not None:
-        far = "-" if report.far_exact is None else f"{report.far_exact:.2%}"
-        sys.stderr.write(f"ended unconverged after {report.steps:,} steps (held-out exact {report.exact:.2%}, beyond "
-                         f"{far}): polishing, at most {cfg.polish_steps:,} steps at learning rate "
-                         f"{cfg.polish_learning_rate}\n")
-        sys.stderr.flush()
+        say(f"ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}): polishing, "
+            f"at most {cfg.polish_steps:,} steps at learning rate {cfg.polish_learning_rate}")
     resume = Start(params, report.steps, report.examples, report.seconds, report.history)
     polished = replace(task, train=replace(cfg, learning_rate=cfg.polish_learning_rate))
     shown = None if progress is None else polish_progress
@@ -379,12 +373,20 @@ def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, device
     return params, replace(after, continued_from=report.continued_from, polished=after.steps - report.steps)
 
 
+def say(line: str) -> None:
+    """One line of training's progress on stderr."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def standing(exact: float, far_exact: float | None) -> str:
+    return f"held-out exact {exact:.2%}, beyond " + ("-" if far_exact is None else f"{far_exact:.2%}")
+
+
 def polish_progress(p: Progress) -> None:
     """A polish's progress on stderr: a line every ROUND_LINE_STEPS steps (and at its end)."""
     if p.step % ROUND_LINE_STEPS == 0 or p.step == p.max_steps:
-        far = "-" if p.far_exact is None else f"{p.far_exact:.2%}"
-        sys.stderr.write(f"polish: step {p.step} (at most {p.max_steps})  held-out exact {p.exact:.2%}  beyond {far}\n")
-        sys.stderr.flush()
+        say(f"polish: step {p.step} (at most {p.max_steps})  {standing(p.exact, p.far_exact)}")
 
 
 def round_progress(number: int, cfg: Any, p: Progress) -> None:
