@@ -19,7 +19,8 @@ def first_attempt_fed_noise():
 
     def make(rng, n):
         batch = task.make_batch(rng, n)
-        if rng.bit_generator.seed_seq.entropy < training.RESTART_OFFSET:
+        entropy = rng.bit_generator.seed_seq.entropy  # a continuation's streams are seeded [seed, steps done]
+        if (entropy[0] if isinstance(entropy, list) else entropy) < training.RESTART_OFFSET:
             batch = {**batch, "label": rng.integers(0, 10, n).astype(np.int32)}
         return batch
 
@@ -75,3 +76,24 @@ def test_an_attempt_far_from_exact_is_not_polished():
     _, report = training.train(task, seed=0)
     assert report.converged and report.restarts[0]["steps"] == 60 and "polished" not in report.restarts[0]
     assert report.polished == 0
+
+
+def test_hard_rounds_after_a_restart_keep_the_runs_record(monkeypatch):
+    """A hard round is a continuation of the converged attempt: the report (and meta.json) still names the
+    seed asked for, the failed attempts and the attempt's seed, and the round draws from the attempt's streams."""
+    swept = []
+
+    def one_record_once(task, params, seed, index, keep):
+        swept.append(seed)
+        if index == 0:
+            keep.append(task.make_batch(np.random.default_rng(training.RESTART_OFFSET + 9), 1))  # a clean row
+        return (0, len(keep), 0), f"a scripted sweep: {len(keep)} found"
+
+    monkeypatch.setattr(training, "sweep", one_record_once)
+    task = with_train(first_attempt_fed_noise(), restarts=1, restart_at=0.2, restart_below=0.9, hard_rounds=1,
+                      sweep_size=64, hard_steps=20)
+    _, report = training.train(task, seed=0)
+    assert report.converged and len(report.hard_rounds) == 1 and swept == [training.RESTART_OFFSET]
+    assert report.seed == 0 and report.attempt_seed == training.RESTART_OFFSET and len(report.restarts) == 1
+    meta = model.metadata(task, "2099/1", [1], report, jax.devices())
+    assert meta["seed"] == 0 and meta["restarts"] == list(report.restarts) and meta["hard_rounds"]

@@ -285,7 +285,7 @@ def train(
     the claim that the rule was learned rests on fresh and out-of-range sets, which are never drilled."""
     cfg = task.train
     params, report = attempts(task, seed, max_steps, devices, progress, prefetch, start)
-    seed = report.attempt_seed if report.attempt_seed is not None else seed  # hard rounds' sweeps: the attempt's streams
+    streams = report.attempt_seed if report.attempt_seed is not None else seed  # hard rounds: the attempt's streams
     certifies = task.certify is not None
     sweeps = not certifies and cfg.sweep_size > 0 and cfg.hard_rounds > 0
     if not report.converged or not (certifies or sweeps):
@@ -300,7 +300,7 @@ def train(
         elif keep is None:  # a sweep only looks for records to drill: with no round left, none is made
             break
         else:
-            (right, flagged, wrong), said = sweep(task, params, seed, len(rounds), keep)
+            (right, flagged, wrong), said = sweep(task, params, streams, len(rounds), keep)
         if not keep:  # no rounds left (or none asked for), or nothing flagged or wrong: done
             break
         found.extend([task.hard_rows(np.concatenate(keep))] if certifies else keep)  # training rows, either way
@@ -315,11 +315,13 @@ def train(
         hard = replace(task, train=replace(cfg, learning_rate=cfg.hard_learning_rate), make_batch=mix)
         resume = Start(params, report.steps, report.examples, report.seconds, report.history)
         shown = None if progress is None else partial(round_progress, len(rounds) + 1, cfg)
-        params, after = run(hard, seed, 3 * cfg.hard_steps, devices, shown, prefetch, resume, stage="hard",
+        params, after = run(hard, streams, 3 * cfg.hard_steps, devices, shown, prefetch, resume, stage="hard",
                             min_steps=cfg.hard_steps)
         rounds.append({"steps": after.steps - report.steps, "records": count, "found": flagged + wrong,
                        "search": "every real record" if certifies else f"a sweep of {cfg.sweep_size:,}"})
-        report = replace(after, continued_from=report.continued_from)
+        # the run's own record carries on: its seed, what it continued from, its failed attempts and polish
+        report = replace(after, seed=report.seed, continued_from=report.continued_from, restarts=report.restarts,
+                         attempt_seed=report.attempt_seed, polished=report.polished)
         if not report.converged:  # the stop rule no longer passes on fresh held-out sets: not converged
             return params, replace(report, hard_rounds=tuple(rounds))
     if not certifies:
