@@ -148,6 +148,7 @@ def create_state(task: NeuralTask, params: Any, max_steps: int, sharding: Any) -
     """The training state (parameters, step counter, optimizer state) made by one program, placed with
     `sharding`: made op by op, its zeros cost a compile per parameter shape."""
     tx = make_optimizer(task, max_steps)
+
     def create_state(params):
         return train_state.TrainState.create(apply_fn=task.model.apply, params=params, tx=tx)
 
