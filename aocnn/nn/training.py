@@ -314,15 +314,12 @@ def train(
                              f"{cfg.hard_share:.0%} of each batch from the {count:,} {what} so far\n")
             sys.stderr.flush()
         hard = replace(task, train=replace(cfg, learning_rate=cfg.hard_learning_rate), make_batch=mix)
-        resume = Start(params, report.steps, report.examples, report.seconds, report.history)
         shown = None if progress is None else partial(round_progress, len(rounds) + 1, cfg)
-        params, after = run(hard, streams, 3 * cfg.hard_steps, devices, shown, prefetch, resume, stage="hard",
-                            min_steps=cfg.hard_steps)
+        params, after = go_on(hard, streams, params, report, 3 * cfg.hard_steps, devices, shown, prefetch,
+                              stage="hard", min_steps=cfg.hard_steps)
         rounds.append({"steps": after.steps - report.steps, "records": count, "found": flagged + wrong,
                        "search": "every real record" if certifies else f"a sweep of {cfg.sweep_size:,}"})
-        # the run's own record carries on: its seed, what it continued from, its failed attempts and polish
-        report = replace(after, seed=report.seed, continued_from=report.continued_from, restarts=report.restarts,
-                         attempt_seed=report.attempt_seed, polished=report.polished)
+        report = after
         if not report.converged:  # the stop rule no longer passes on fresh held-out sets: not converged
             return params, replace(report, hard_rounds=tuple(rounds))
     if not certifies:
@@ -369,11 +366,22 @@ def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, device
     if progress is not None:
         say(f"ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}): polishing, "
             f"at most {cfg.polish_steps:,} steps at learning rate {cfg.polish_learning_rate}")
-    resume = Start(params, report.steps, report.examples, report.seconds, report.history)
     polished = replace(task, train=replace(cfg, learning_rate=cfg.polish_learning_rate))
     shown = None if progress is None else polish_progress
-    params, after = run(polished, seed, cfg.polish_steps, devices, shown, prefetch, resume, stage="polish")
-    return params, replace(after, continued_from=report.continued_from, polished=after.steps - report.steps)
+    params, after = go_on(polished, seed, params, report, cfg.polish_steps, devices, shown, prefetch, stage="polish")
+    return params, replace(after, polished=after.steps - report.steps)
+
+
+def go_on(task: NeuralTask, seed: int, params: Any, report: TrainReport, max_steps: int, devices: list | None,
+          progress: Callable[[Progress], None] | None, prefetch: int, *, stage: str,
+          min_steps: int = 0) -> tuple[Any, TrainReport]:
+    """`run` continued from `params` where `report` left off (a hard round, a polish): steps, examples, seconds
+    and history count on, and the run's own record carries over (the seed asked for, what it was continued
+    from, its failed attempts, its polish)."""
+    resume = Start(params, report.steps, report.examples, report.seconds, report.history)
+    params, after = run(task, seed, max_steps, devices, progress, prefetch, resume, stage=stage, min_steps=min_steps)
+    return params, replace(after, seed=report.seed, continued_from=report.continued_from, restarts=report.restarts,
+                           attempt_seed=report.attempt_seed, polished=report.polished)
 
 
 def say(line: str) -> None:
