@@ -306,10 +306,17 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
 def restart_figures(result) -> str:
     """The attempts that ended unconverged before this one (train.restarts), and this one's polish."""
     polished = f"; polished {result.polished:,} steps (train.polish_steps)" if result.polished else ""
+    polished += f"; far sweep (train.far_sweep): {result.far_swept}" if result.far_swept else ""
     if not result.restarts:
         return polished
-    tries = ", ".join(f"{r['steps']:,} steps at {r['held_out_exact']:.2%}" for r in result.restarts)
-    return (f"; after {len(result.restarts)} restart(s) (attempts that ended unconverged: {tries}), "
+    failed = result.restarts
+    if len(failed) <= 4:
+        tries = ", ".join(f"{r['steps']:,} steps at {r['held_out_exact']:.2%}"
+                          + (" (far sweep: not exact)" if r.get("far_swept") else "") for r in failed)
+    else:  # many cheap attempts: their range
+        steps, exact = [r["steps"] for r in failed], [r["held_out_exact"] for r in failed]
+        tries = (f"{min(steps):,}-{max(steps):,} steps at {min(exact):.2%}-{max(exact):.2%}; meta.json lists each")
+    return (f"; after {len(failed)} restart(s) (attempts that ended unconverged: {tries}), "
             f"this attempt from seed {result.attempt_seed}" + polished)
 
 

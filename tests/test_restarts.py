@@ -97,3 +97,87 @@ def test_hard_rounds_after_a_restart_keep_the_runs_record(monkeypatch):
     assert report.seed == 0 and report.attempt_seed == training.RESTART_OFFSET and len(report.restarts) == 1
     meta = model.metadata(task, "2099/1", [1], report, jax.devices())
     assert meta["seed"] == 0 and meta["restarts"] == list(report.restarts) and meta["hard_rounds"]
+
+
+def test_an_attempt_whose_loss_is_still_high_gives_up_early_and_its_loss_is_recorded():
+    """train.restart_loss_above judges the training loss, for a fit that must be found before anything is exact:
+    the first attempt, learning noise, still has its loss of about ln 10 at 20% of the run and starts again;
+    the clean restart's loss falls below the bar and it runs on to converge."""
+    task = with_train(first_attempt_fed_noise(), restarts=2, restart_at=0.2, restart_loss_above=1.0)
+    _, report = training.train(task, seed=0)
+    assert report.converged and report.attempt_seed == training.RESTART_OFFSET
+    [failed] = report.restarts
+    assert failed["steps"] == 60 and failed["loss"] > 1.0
+
+
+def test_a_polish_as_ended_trains_with_every_schedule_at_full_from_its_first_step(monkeypatch):
+    """A polish as ended (2017/1 part 2's) goes on as its run ended: pull and rounding at full, not replayed
+    from a float fit."""
+    from aocnn.nn.config import ENDED_RAMP, override
+    from solvers.y2017 import d01
+
+    PART2 = d01.PART2.configure(override(d01.PART2.config, ["train.polish_as_ended=true", "train.polish_steps=3000"]))
+    assert PART2.train.pull_start > 0 and PART2.train.round_start < 1
+    seen = []
+
+    def go_on(task, seed, params, report, max_steps, devices, progress, prefetch, *, stage, min_steps=0):
+        seen.append((task, max_steps, stage))
+        return params, dataclasses.replace(report, steps=report.steps + 750, converged=True)
+
+    monkeypatch.setattr(training, "go_on", go_on)
+    short = training.TrainReport(seed=0, steps=8000, examples=0, seconds=0.0, loss=0.01, exact=0.99, far_exact=None,
+                                 converged=False, parameters=1)
+    _, after = training.polish(PART2, 0, {}, short, None, None, 0)
+    [(task, max_steps, stage)] = seen
+    assert after.converged and after.polished == 750 and stage == "polish" and max_steps == PART2.train.polish_steps
+    train = task.config.train  # the objective reads its schedules from the config
+    assert train is task.train and train.learning_rate == PART2.train.polish_learning_rate
+    assert (train.pull_start, train.round_start, train.decisive_start) == (0.0, 0.0, 0.0)
+    assert train.pull_ramp == train.round_ramp == ENDED_RAMP
+    assert task.config.model == PART2.config.model and task.config.data == PART2.config.data
+
+
+def test_as_ended_leaves_a_run_that_never_rounds_unrounded():
+    from aocnn.nn.config import TrainSection
+
+    ended = TrainSection(pull_start=0.5, decisive_start=0.2, hints_first=0.1).as_ended()
+    assert ended.round_start == 1.0 and ended.pull_start == ended.decisive_start == ended.hints_first == 0.0
+    from aocnn.nn.task import TrainConfig
+
+    base = TrainConfig(max_steps=7)
+    assert base.as_ended() is base  # no schedules outside the family
+
+
+def test_a_far_sweep_that_finds_a_record_not_exact_leaves_the_attempt_unconverged_and_restarts_it():
+    """train.far_sweep: a converged attempt is judged again on fresh records beyond the training range (a stream
+    of their own, never trained on); the first attempt's sweep holds one record the toy cannot get right."""
+    task = toy_task("toy/part1")
+
+    def far(rng, n):
+        batch = task.make_batch(rng, n)
+        if rng.bit_generator.seed_seq.entropy == training.FAR_SWEEP_OFFSET:  # seed 0's far sweep
+            batch = {**batch, "label": batch["label"].copy()}  # (the toy's label is its digit array)
+            batch["label"][0] = (batch["digit"][0] + 1) % 10
+        return batch
+
+    task = with_train(dataclasses.replace(task, make_far_batch=far), restarts=1, far_sweep=4096)
+    _, report = training.train(task, seed=0)
+    assert report.converged and report.attempt_seed == training.RESTART_OFFSET
+    [failed] = report.restarts
+    assert failed["held_out_exact"] == 1.0 and failed["far_swept"].endswith(": 1 not exact")
+    assert report.far_swept == "a sweep of 4,096 fresh records beyond the training range: 0 not exact"
+    meta = model.metadata(task, "2099/1", [1], report, jax.devices())
+    assert meta["far_swept"] == report.far_swept and meta["restarts"][0]["far_swept"] == failed["far_swept"]
+    from aocnn.cli import restart_figures
+
+    assert "(far sweep: not exact)" in restart_figures(report)
+
+
+def test_many_failed_attempts_are_summed_up_in_one_range_on_the_train_line():
+    from aocnn.cli import restart_figures
+
+    failed = tuple({"steps": 2000 + 10 * k, "held_out_exact": k / 100} for k in range(6))
+    report = training.TrainReport(seed=0, steps=9500, examples=0, seconds=0.0, loss=0.0, exact=1.0, far_exact=1.0,
+                                  converged=True, parameters=1, restarts=failed, attempt_seed=6 * training.RESTART_OFFSET)
+    line = restart_figures(report)
+    assert "after 6 restart(s) (attempts that ended unconverged: 2,000-2,050 steps at 0.00%-5.00%" in line

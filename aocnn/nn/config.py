@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aocnn.nn.task import TrainConfig
@@ -33,6 +33,7 @@ SOURCES = ("stream", "pairs")
 DECODERS = ("class", "scalar", "pointer", "sequence", "product")
 MLPS = ("relu", "bilinear")
 QUANTISE = ("none", "weights", "drive")
+ENDED_RAMP = 0.01  # TrainSection.as_ended: the schedules reach full within this fraction of a continuation
 
 
 def _check(value: Any, allowed: tuple, what: str) -> None:
@@ -251,6 +252,13 @@ class TrainSection(TrainConfig):
             raise ValueError(f"train.decisive_start: need a fraction of max_steps in [0, 1), got {self.decisive_start}")
         if not 0.0 <= self.hints_first < 1.0:
             raise ValueError(f"train.hints_first: need a fraction of max_steps in [0, 1), got {self.hints_first}")
+
+    def as_ended(self) -> TrainSection:
+        """The integer pull and the decisive terms at full, and rounding (if the run rounds) at round_max, all
+        within ENDED_RAMP of the first step; every head trained from step 0."""
+        rounds = self.round_start < 1.0
+        return replace(self, pull_start=0.0, pull_ramp=ENDED_RAMP, decisive_start=0.0, hints_first=0.0,
+                       round_start=0.0 if rounds else 1.0, round_ramp=ENDED_RAMP if rounds else self.round_ramp)
 
 
 @dataclass(frozen=True)

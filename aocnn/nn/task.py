@@ -70,15 +70,22 @@ class TrainConfig:
     # Restarts (aocnn.nn.training.train): a run from scratch that ends unconverged starts again from a fresh
     # initialisation and fresh data streams (seed + k * RESTART_OFFSET), at most this many times; every failed
     # attempt is recorded (meta.json "restarts"). An attempt with a restart left gives up early when its held-out
-    # exactness is still below `restart_below` at `restart_at` (a fraction of max_steps); 0: it runs to the end.
+    # exactness is still below `restart_below` at `restart_at` (a fraction of max_steps); 0: it runs to the end;
+    # or when its training loss is still above `restart_loss_above` there (0: the loss is not judged), for a
+    # float fit that must be found before anything is exact (held-out checks judge the rounded network)
     restarts: int = 0
     restart_at: float = 1.0
     restart_below: float = 0.0
+    restart_loss_above: float = 0.0
     # Polish: an attempt that ends unconverged with held-out exactness at least `polish_above` goes on (as
     # `--continue-from` would) for at most `polish_steps` steps at `polish_learning_rate` before it counts as failed
     polish_steps: int = 0
     polish_learning_rate: float = 1e-3
     polish_above: float = 0.99
+    polish_as_ended: bool = False  # the polish trains with the schedules where the run ended (`as_ended`)
+    # A far sweep: once an attempt converges, this many fresh records beyond the training range (a stream of their
+    # own, never trained on) are checked at training's margin; one that is not exact leaves it unconverged (0: none)
+    far_sweep: int = 0
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
@@ -89,8 +96,17 @@ class TrainConfig:
                              "positive, hard_share in (0, 1)")
         if self.restarts < 0 or not 0 < self.restart_at <= 1 or not 0 <= self.restart_below <= 1:
             raise ValueError("train.restarts must be >= 0, restart_at in (0, 1], restart_below in [0, 1]")
+        if self.far_sweep < 0:
+            raise ValueError("train.far_sweep must be >= 0 (0: no far sweep)")
+        if self.restart_loss_above < 0:
+            raise ValueError("train.restart_loss_above must be >= 0 (0: the loss is not judged)")
         if self.polish_steps < 0 or self.polish_learning_rate <= 0 or not 0 <= self.polish_above <= 1:
             raise ValueError("train.polish_steps must be >= 0, polish_learning_rate positive, polish_above in [0, 1]")
+
+    def as_ended(self) -> TrainConfig:
+        """These settings with every schedule inside the objective where the end of a run has it, from step 0 (a
+        continuation that goes on as the run ended rather than replaying its schedules); none here."""
+        return self
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from aocnn.nn.task import Batch, NeuralTask
 HELD_OUT_OFFSET = 1_000_003  # held-out data come from another stream than training data
 FAR_OFFSET = 2_000_003  # ... and held-out data beyond the training range from a third
 SWEEP_OFFSET = 3_000_017  # ... and the sweeps that look for hard records (train.sweep_size) from a fourth
+FAR_SWEEP_OFFSET = 4_000_037  # ... and the far sweep that judges a converged attempt (train.far_sweep) from a fifth
 RESTART_OFFSET = 10_000_019  # attempt k of a run with restarts (train.restarts) starts from seed + k * this
 SWEEP_CHUNK = 4096  # records per network call in a sweep
 ROUND_LINE_STEPS = 500  # a hard round shows its progress every this many steps
@@ -70,6 +71,7 @@ class TrainReport:
     restarts: tuple[dict[str, Any], ...] = ()  # `train`'s failed attempts before this one (train.restarts)
     attempt_seed: int | None = None  # the seed this run's attempt started from, when a restart made it
     polished: int = 0  # steps of polish (train.polish_steps) this attempt took after its run ended unconverged
+    far_swept: str = ""  # what the far sweep (train.far_sweep) found, when the stop rule had passed
 
 
 @dataclass(frozen=True)
@@ -341,16 +343,20 @@ def attempts(task: NeuralTask, seed: int, max_steps: int | None, devices: list |
         attempt_seed = seed + attempt * RESTART_OFFSET
         last = attempt == cfg.restarts or start is not None
         params, report = run(task, attempt_seed, max_steps, devices, progress, prefetch, start,
-                             give_up=None if last else (cfg.restart_at, cfg.restart_below))
+                             give_up=None if last else (cfg.restart_at, cfg.restart_below, cfg.restart_loss_above))
         if not report.converged and start is None and cfg.polish_steps and report.exact >= cfg.polish_above:
             params, report = polish(task, attempt_seed, params, report, devices, progress, prefetch)
+        if report.converged and cfg.far_sweep:
+            report = far_sweep(task, params, attempt_seed, report, progress is not None)
         if report.converged or last:
             break
         failed.append({"seed": attempt_seed, "steps": report.steps, "seconds": round(report.seconds, 2),
-                       "held_out_exact": report.exact, "far_exact": report.far_exact,
-                       **({"polished": report.polished} if report.polished else {})})
+                       "held_out_exact": report.exact, "far_exact": report.far_exact, "loss": report.loss,
+                       **({"polished": report.polished} if report.polished else {}),
+                       **({"far_swept": report.far_swept} if report.far_swept else {})})
         if progress is not None:
-            say(f"attempt {attempt + 1} ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}); "
+            say(f"attempt {attempt + 1} ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}, "
+                f"loss {report.loss:.4g}); "
                 f"restart {attempt + 1}/{cfg.restarts} from a fresh start (seed {seed + (attempt + 1) * RESTART_OFFSET})")
     if not failed:
         return params, report
@@ -361,12 +367,16 @@ def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, device
            progress: Callable[[Progress], None] | None, prefetch: int) -> tuple[Any, TrainReport]:
     """An attempt that ended just short of converged (held-out exactness at least train.polish_above) goes on
     for at most train.polish_steps steps at train.polish_learning_rate, a continuation as `--continue-from`
-    makes one (fresh optimizer and schedule, data streams of its own), under the same stop rule."""
+    makes one (fresh optimizer and schedule, data streams of its own), under the same stop rule; with
+    train.polish_as_ended, its schedules (integer pull, rounding) at full from its first step (`as_ended`)."""
     cfg = task.train
     if progress is not None:
         say(f"ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}): polishing, "
             f"at most {cfg.polish_steps:,} steps at learning rate {cfg.polish_learning_rate}")
     polished = replace(task, train=replace(cfg, learning_rate=cfg.polish_learning_rate))
+    if cfg.polish_as_ended:  # the schedules live in the objective, which a family task builds from its config
+        ended = replace(cfg.as_ended(), learning_rate=cfg.polish_learning_rate)
+        polished = task.configure(replace(task.config, train=ended)) if task.configure is not None else replace(task, train=ended)
     shown = None if progress is None else polish_progress
     params, after = go_on(polished, seed, params, report, cfg.polish_steps, devices, shown, prefetch, stage="polish")
     return params, replace(after, polished=after.steps - report.steps)
@@ -426,6 +436,22 @@ def sweep(task: NeuralTask, params: Any, seed: int, index: int, keep: list) -> t
     return (exact, total - exact, 0), f"a sweep of {total:,} fresh records in range: {total - exact:,} not exact"
 
 
+def far_sweep(task: NeuralTask, params: Any, seed: int, report: TrainReport, shown: bool) -> TrainReport:
+    """`report` judged by train.far_sweep fresh records beyond the training range (their own stream, checked at
+    training's margin, never trained on): still converged only if every one is exact."""
+    cfg = task.train
+    rng = np.random.default_rng(seed + FAR_SWEEP_OFFSET)
+    check = jax.jit(lambda p, b: task.evaluate(p, b)[1])
+    chunk, exact, total = min(cfg.far_sweep, SWEEP_CHUNK), 0, 0
+    while total < cfg.far_sweep:
+        exact += int(np.asarray(check(params, task.make_far_batch(rng, chunk)), bool).sum())
+        total += chunk
+        if shown:
+            say(f"far sweep: {total:,} of {cfg.far_sweep:,} fresh records beyond the training range, {total - exact:,} not exact")
+    said = f"a sweep of {total:,} fresh records beyond the training range: {total - exact:,} not exact"
+    return replace(report, converged=exact == total, far_swept=said)
+
+
 def mixed_batch(task: NeuralTask, rng: np.random.Generator, n: int, pool: Batch) -> Batch:
     """n rows: train.hard_share of them drawn from `pool` (training rows of the records found), the rest fresh."""
     k = min(n - 1, max(1, round(n * task.train.hard_share)))
@@ -437,7 +463,7 @@ def mixed_batch(task: NeuralTask, rng: np.random.Generator, n: int, pool: Batch)
 def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None,
         progress: Callable[[Progress], None] | None, prefetch: int, start: Start | None, *,
         stage: str = "train", min_steps: int = 0,
-        give_up: tuple[float, float] | None = None) -> tuple[Any, TrainReport]:
+        give_up: tuple[float, float, float] | None = None) -> tuple[Any, TrainReport]:
     """Train from scratch (or from `start`, a saved network) until `exact_evals` fresh held-out sets
     in a row are exact, both in the training range and beyond it (`task.make_far_batch`): a network
     exact only on the sizes it was trained on is never reported converged.
@@ -451,8 +477,9 @@ def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None
     of the first run is replayed), and steps, examples, seconds and history count the whole run.
     Schedules inside the objective (the integer pull, rounding) restart with the run's own progress.
     `min_steps`: the stop rule ends the run no earlier than this; `stage` ("train", "hard", "polish"): the label its evaluations get in
-    the history; `give_up` (fraction of max_steps, exactness): from that step on, a check whose held-out
-    exactness in range is below that ends the run, unconverged (a restart follows: `attempts`)."""
+    the history; `give_up` (fraction of max_steps, exactness, loss): from that step on, a check whose held-out
+    exactness in range is below that, or whose training loss is above that loss (if not 0), ends the run,
+    unconverged (a restart follows: `attempts`)."""
     cfg = task.train
     max_steps = max_steps or cfg.max_steps
     parallel = DataParallel(devices or jax.local_devices())
@@ -525,7 +552,8 @@ def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None
                         progress(Progress(step, max_steps, loss, exact, far_exact, step * batch_size / elapsed))
                     if exact_streak >= cfg.exact_evals and step >= min_steps:
                         break
-                    if give_up is not None and step >= give_up[0] * max_steps and exact < give_up[1]:
+                    if give_up is not None and step >= give_up[0] * max_steps and (
+                            exact < give_up[1] or 0 < give_up[2] < loss):
                         exact_streak = 0  # this attempt is given up: unconverged, whatever finalize finds
                         break
         except KeyboardInterrupt:
