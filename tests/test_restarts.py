@@ -165,7 +165,7 @@ def test_a_far_sweep_that_finds_a_record_not_exact_leaves_the_attempt_unconverge
     assert report.converged and report.attempt_seed == training.RESTART_OFFSET
     [failed] = report.restarts
     assert failed["held_out_exact"] == 1.0 and failed["far_swept"].endswith(": 1 not exact")
-    assert report.far_swept == "a sweep of 4,096 fresh records beyond the training range: 0 not exact"
+    assert report.far_swept == "a sweep of 4,096 fresh records beyond the training range, at training's margin: 0 not exact"
     meta = model.metadata(task, "2099/1", [1], report, jax.devices())
     assert meta["far_swept"] == report.far_swept and meta["restarts"][0]["far_swept"] == failed["far_swept"]
     from aocnn.cli import restart_figures
@@ -181,3 +181,22 @@ def test_many_failed_attempts_are_summed_up_in_one_range_on_the_train_line():
                                   converged=True, parameters=1, restarts=failed, attempt_seed=6 * training.RESTART_OFFSET)
     line = restart_figures(report)
     assert "after 6 restart(s) (attempts that ended unconverged: 2,000-2,050 steps at 0.00%-5.00%" in line
+
+
+def test_a_family_networks_far_sweep_judges_records_as_its_solve_does():
+    """2024/2 part 1's shipped network, swept on fresh reports of 20-50 levels as the solve judges them: sure and
+    right on every one; with its head zeroed every record is in doubt, and the attempt unconverged."""
+    from aocnn.nn import checkpoint
+    from solvers.y2024.d02 import PUZZLE
+
+    PART1 = PUZZLE.neural[1]
+    params = checkpoint.load(model.weights_path(PART1))[0]
+    task = with_train(PART1, far_sweep=4096)
+    report = training.TrainReport(seed=0, steps=8000, examples=0, seconds=0.0, loss=0.0, exact=1.0, far_exact=1.0,
+                                  converged=True, parameters=1)
+    swept = training.far_sweep(task, params, 0, report, False)
+    assert swept.converged
+    assert swept.far_swept == "a sweep of 4,096 fresh records beyond the training range, as the solve judges them: 0 not exact"
+    blind = jax.tree_util.tree_map_with_path(
+        lambda path, leaf: np.zeros_like(leaf) if "safe" in jax.tree_util.keystr(path) else leaf, params)
+    assert not training.far_sweep(task, blind, 0, report, False).converged

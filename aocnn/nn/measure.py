@@ -76,15 +76,17 @@ class Outcomes:
         return f"{self.right:,}/{self.records:,} exact, {self.unsure:,} low-confidence, {self.wrong:,} confidently wrong"
 
 
-def outcomes(task: NeuralTask, params: Any, make: Callable, count: int, seed: int) -> Outcomes:
-    """For a family task: every head decoded as the solver decodes it, compared with the targets."""
+def outcomes(task: NeuralTask, params: Any, make: Callable, count: int, seed: int,
+             rng: np.random.Generator | None = None) -> Outcomes:
+    """For a family task: every head decoded as the solver decodes it, compared with the targets (records from
+    `rng`, default a stream of the seed's own)."""
     import jax
 
-    from aocnn.nn.family import FamilyModel, decode
+    from aocnn.nn.family import decode
 
     config = task.config.model
-    forward = jax.jit(lambda p, inputs: FamilyModel(config).apply({"params": p}, inputs))
-    rng = np.random.default_rng(seed + MEASURE_OFFSET)
+    forward = _forward(config)
+    rng = rng if rng is not None else np.random.default_rng(seed + MEASURE_OFFSET)
     total = Outcomes()
     while total.records < count:
         batch = make(rng, min(CHUNK, count - total.records))
@@ -98,6 +100,20 @@ def outcomes(task: NeuralTask, params: Any, make: Callable, count: int, seed: in
             sure = sure & confident
         total = total + Outcomes(int(np.sum(right & sure)), int(np.sum(~sure)), int(np.sum(~right & sure)))
     return total
+
+
+_FORWARDS: dict[Any, Any] = {}
+
+
+def _forward(config: Any) -> Any:
+    """The family network's jitted forward, one per model config (a far sweep calls `outcomes` chunk by chunk)."""
+    if config not in _FORWARDS:
+        import jax
+
+        from aocnn.nn.family import FamilyModel
+
+        _FORWARDS[config] = jax.jit(lambda p, inputs: FamilyModel(config).apply({"params": p}, inputs))
+    return _FORWARDS[config]
 
 
 def exact_fraction(task: NeuralTask, params: Any, make: Callable, count: int, seed: int) -> float:

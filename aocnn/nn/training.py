@@ -437,18 +437,26 @@ def sweep(task: NeuralTask, params: Any, seed: int, index: int, keep: list) -> t
 
 
 def far_sweep(task: NeuralTask, params: Any, seed: int, report: TrainReport, shown: bool) -> TrainReport:
-    """`report` judged by train.far_sweep fresh records beyond the training range (their own stream, checked at
-    training's margin, never trained on): still converged only if every one is exact."""
+    """`report` judged by train.far_sweep fresh records beyond the training range (their own stream, never
+    trained on): still converged only if every one is exact. A family network is judged as its solve judges
+    it (each head decoded, low-confidence below its threshold: `measure.outcomes`), so a record it would
+    flag or get wrong fails it; any other at training's margin."""
+    from aocnn.nn.measure import outcomes
+
     cfg = task.train
     rng = np.random.default_rng(seed + FAR_SWEEP_OFFSET)
     check = jax.jit(lambda p, b: task.evaluate(p, b)[1])
     chunk, exact, total = min(cfg.far_sweep, SWEEP_CHUNK), 0, 0
+    how = "as the solve judges them" if task.config is not None else "at training's margin"
     while total < cfg.far_sweep:
-        exact += int(np.asarray(check(params, task.make_far_batch(rng, chunk)), bool).sum())
+        if task.config is not None:
+            exact += outcomes(task, params, task.make_far_batch, chunk, seed, rng=rng).right
+        else:
+            exact += int(np.asarray(check(params, task.make_far_batch(rng, chunk)), bool).sum())
         total += chunk
         if shown:
             say(f"far sweep: {total:,} of {cfg.far_sweep:,} fresh records beyond the training range, {total - exact:,} not exact")
-    said = f"a sweep of {total:,} fresh records beyond the training range: {total - exact:,} not exact"
+    said = f"a sweep of {total:,} fresh records beyond the training range, {how}: {total - exact:,} not exact"
     return replace(report, converged=exact == total, far_swept=said)
 
 
