@@ -42,11 +42,14 @@ from aocnn.nn.model import weights_path
 
 def endless(task, steps: int):
     """The task with its stop rule off, so every run takes `steps` steps, and without its finalize step (whose
-    checks after training would run `exact_evals` times: a real run's last few seconds, not its steps)."""
+    checks after training would run `exact_evals` times: a real run's last few seconds, not its steps). One
+    attempt: no restarts, polish, far sweep or hard rounds (a run that never converges would otherwise start
+    again; each of those is another run of the same loop)."""
+    once = {"exact_evals": 10**9, "max_steps": steps, "restarts": 0, "polish_steps": 0, "far_sweep": 0, "hard_rounds": 0}
     if task.configure is not None:
-        task = task.configure(override(task.config, [f"train.exact_evals={10**9}", f"train.max_steps={steps}"]))
+        task = task.configure(override(task.config, [f"train.{k}={v}" for k, v in once.items()]))
     else:
-        task = dataclasses.replace(task, train=dataclasses.replace(task.train, exact_evals=10**9, max_steps=steps))
+        task = dataclasses.replace(task, train=dataclasses.replace(task.train, **once))
     return dataclasses.replace(task, finalize=None)
 
 
