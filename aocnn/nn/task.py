@@ -84,7 +84,9 @@ class TrainConfig:
     polish_above: float = 0.99
     polish_as_ended: bool = False  # the polish trains with the schedules where the run ended (`as_ended`)
     # A far sweep: once an attempt converges, this many fresh records beyond the training range (a stream of their
-    # own, never trained on) are checked at training's margin; one that is not exact leaves it unconverged (0: none)
+    # own, never trained on) are checked, a family network's as its solve judges them, any other's at training's
+    # margin; one that is not exact leaves the attempt unconverged (0: none). It judges the attempt, before any
+    # hard round (no recipe has both)
     far_sweep: int = 0
 
     def __post_init__(self):

@@ -445,11 +445,12 @@ def far_sweep(task: NeuralTask, params: Any, seed: int, report: TrainReport, sho
 
     cfg = task.train
     rng = np.random.default_rng(seed + FAR_SWEEP_OFFSET)
-    check = jax.jit(lambda p, b: task.evaluate(p, b)[1])
+    family = task.config is not None
+    check = None if family else jax.jit(lambda p, b: task.evaluate(p, b)[1])
     chunk, exact, total = min(cfg.far_sweep, SWEEP_CHUNK), 0, 0
-    how = "as the solve judges them" if task.config is not None else "at training's margin"
+    how = "as the solve judges them" if family else "at training's margin"
     while total < cfg.far_sweep:
-        if task.config is not None:
+        if family:
             exact += outcomes(task, params, task.make_far_batch, chunk, seed, rng=rng).right
         else:
             exact += int(np.asarray(check(params, task.make_far_batch(rng, chunk)), bool).sum())
