@@ -373,10 +373,11 @@ def polish(task: NeuralTask, seed: int, params: Any, report: TrainReport, device
     if progress is not None:
         say(f"ended unconverged after {report.steps:,} steps ({standing(report.exact, report.far_exact)}): polishing, "
             f"at most {cfg.polish_steps:,} steps at learning rate {cfg.polish_learning_rate}")
-    polished = replace(task, train=replace(cfg, learning_rate=cfg.polish_learning_rate))
-    if cfg.polish_as_ended:  # the schedules live in the objective, which a family task builds from its config
-        ended = replace(cfg.as_ended(), learning_rate=cfg.polish_learning_rate)
-        polished = task.configure(replace(task.config, train=ended)) if task.configure is not None else replace(task, train=ended)
+    train = replace(cfg.as_ended() if cfg.polish_as_ended else cfg, learning_rate=cfg.polish_learning_rate)
+    if cfg.polish_as_ended and task.configure is not None:  # a family objective reads its schedules from the config
+        polished = task.configure(replace(task.config, train=train))
+    else:
+        polished = replace(task, train=train)
     shown = None if progress is None else polish_progress
     params, after = go_on(polished, seed, params, report, cfg.polish_steps, devices, shown, prefetch, stage="polish")
     return params, replace(after, polished=after.steps - report.steps)
