@@ -291,6 +291,32 @@ def test_all_pairs_over_blocks_of_senders_is_the_same_function(aggregate, messag
             "attention"][0], weights(x))
 
 
+@pytest.mark.parametrize("blocked", [False, True])
+def test_an_address_read_from_the_senders_alone_gives_every_receiver_the_same_attention(blocked, monkeypatch):
+    """`pairs_receiver=false`: the score reads only the senders' addresses, so each receiver of a record weighs its
+    partners alike (one learned query), whatever its own address; its messages still read both streams. Over
+    blocks of senders, the same function."""
+    layer = AllPairs(width=3, hidden=5, aggregate="softmax", address_receiver=False, self_pairs=True)
+    x = jax.random.normal(jax.random.PRNGKey(0), (2, 13, 3))
+    valid = jnp.arange(13)[None, :] < jnp.array([[13], [9]])
+    address = jax.random.normal(jax.random.PRNGKey(2), (2, 13, 2))
+    params = layer.init(jax.random.PRNGKey(1), x, valid, address)
+    out, state = layer.apply(params, x, valid, address, mutable="intermediates")
+    weights = np.asarray(state["intermediates"]["attention"][0])[..., 0]
+    np.testing.assert_allclose(weights[0], np.broadcast_to(weights[0, :1], (13, 13)), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(weights[1, :9, :9], np.broadcast_to(weights[1, :1, :9], (9, 9)), rtol=1e-6, atol=1e-7)
+    assert not np.allclose(weights[0, 0], weights[0, 0, 0])  # yet not uniform: the senders' addresses count
+    moved = address.at[0, 4].add(1.0)  # a receiver's (and sender's) address moved: every row moves alike
+    again = np.asarray(layer.apply(params, x, valid, moved, mutable="intermediates")[1]["intermediates"]["attention"][0])
+    assert not np.allclose(again[0, 0, :, 0], weights[0, 0]) and np.allclose(again[0, 0, :, 0], again[0, 7, :, 0])
+    if blocked:
+        monkeypatch.setattr(family, "PAIR_FLOATS", 2 * 13 * 5 * 4)
+        np.testing.assert_allclose(layer.apply(params, x, valid, address), out, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="model.pairs_receiver: false needs model.pairs_address"):
+        config_lib.override(full_config(), ["model.kinds=all_pairs", "model.aggregate=softmax",
+                                            "model.pairs_receiver=false"])
+
+
 @pytest.mark.parametrize("aggregate", ["sum", "max", "mean", "softmax"])
 @pytest.mark.parametrize("blocked", [False, True])
 def test_all_pairs_without_self_pairs_leaves_out_each_tokens_message_to_itself(aggregate, blocked, monkeypatch):

@@ -149,6 +149,8 @@ class ModelConfig:
     aggregate: str = "sum"  # all-pairs: how messages are combined
     pairs_address: tuple[int, ...] = ()  # softmax all-pairs: the scalar channels its score alone reads (positional
     # attention: the score sees where two tokens are, not what they are; the message still reads the stream)
+    pairs_receiver: bool = True  # positional attention: False, the score reads the senders' addresses only (one
+    # learned query for every receiver: a pooling by where tokens are, e.g. "the first token", the same at every position)
     pairs_self: bool = True  # all-pairs: False, a token is not its own partner (no self-loop in the max or sum)
     pairs_exact: bool = False  # all-pairs layers on the exact channel (exact_ weights: clip, pull, rounding, snap apply),
     # so a pair function with integer weights (a distance of two numbers' digits) is exact over any number of partners
@@ -201,6 +203,8 @@ class ModelConfig:
                 raise ValueError("model.pairs_address: needs an all_pairs layer with aggregate softmax (a score to address)")
             if not all(0 <= i < self.scalars for i in self.pairs_address):
                 raise ValueError(f"model.pairs_address: scalar channels 0..{self.scalars - 1}, got {self.pairs_address}")
+        elif not self.pairs_receiver:
+            raise ValueError("model.pairs_receiver: false needs model.pairs_address (the senders' addresses to read)")
         if any(d.source == "pairs" for d in self.decoders) and "all_pairs" not in self.kinds[:self.layers]:
             raise ValueError("model.decoders: source 'pairs' needs an all_pairs layer")
         names = [d.name for d in self.decoders]

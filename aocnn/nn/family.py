@@ -420,6 +420,7 @@ class AllPairs(nn.Module):
     integer_mix: float = 0.0
     self_pairs: bool = True  # False: a token is not its own partner
     with_aggregated: bool = False  # also return what was aggregated, before `out` (for a head that reads it)
+    address_receiver: bool = True  # False: the score reads the senders' addresses only (one query for every receiver)
 
     def dense(self, features: int, name: str, use_bias: bool = True) -> nn.Module:
         if self.exact:  # e.g. a pair's distance sum_p |a_p - b_p| in integers: exact over any number of partners
@@ -434,7 +435,8 @@ class AllPairs(nn.Module):
         sender_BxLxH = self.dense(self.hidden, "sender", use_bias=False)(x_BxLxD)
         message = self.dense(self.messages or self.hidden, "message")
         address = None if address_BxLxA is None else (  # receiver and sender halves of the score's pair function
-            self.dense(self.hidden, "address_receiver")(address_BxLxA),
+            self.dense(self.hidden, "address_receiver")(
+                address_BxLxA if self.address_receiver else jnp.zeros_like(address_BxLxA)),  # else its bias alone
             self.dense(self.hidden, "address_sender", use_bias=False)(address_BxLxA))
         batch, length = valid_BxL.shape
         if batch * length * length * self.hidden > PAIR_FLOATS:
@@ -702,7 +704,8 @@ class FamilyModel(nn.Module):
                         values_from_stream=cfg.values_from_stream, transitions=cfg.transitions, name=f"recurrence{layer}")
                 else:
                     mix = AllPairs(cfg.width, cfg.pairs_hidden, cfg.aggregate, cfg.pairs_message, cfg.pairs_exact,
-                                   cfg.exact_clip, weight_mix, cfg.pairs_self, reads_pairs, name=f"all_pairs{layer}")
+                                   cfg.exact_clip, weight_mix, cfg.pairs_self, reads_pairs, cfg.pairs_receiver,
+                                   name=f"all_pairs{layer}")
                 if kind == "recurrence":
                     extra = (inputs["scalars"] * cfg.scalar_scale,) if cfg.scalars_in_values else ()
                 else:  # positional attention: the score reads the address channels alone
