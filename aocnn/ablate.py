@@ -41,13 +41,17 @@ def configured(task: NeuralTask, sets: tuple[str, ...]) -> NeuralTask:
 
 
 def ablate(task: NeuralTask, chosen: list[Ablation], seed: int, max_steps: int | None, in_range: int, beyond: int,
-           devices: list | None = None, progress: Callable[[str, Any], None] | None = None) -> list[dict[str, Any]]:
+           devices: list | None = None, progress: Callable[[str, Any], None] | None = None,
+           restarts: int | None = None) -> list[dict[str, Any]]:
+    """`restarts` caps every variant's restarts alike (the recipe's own by default): a variant that never fits
+    would otherwise start again as often as the recipe allows."""
     from aocnn.nn import training
     from aocnn.nn.measure import exactness
 
     rows = []
     for variant in chosen:
-        variant_task = configured(task, variant.sets)
+        capped = () if restarts is None else (f"train.restarts={min(restarts, task.train.restarts)}",)
+        variant_task = configured(task, variant.sets + capped)
         start = time.perf_counter()
         params, report = training.train(variant_task, seed=seed, max_steps=max_steps, devices=devices,
                                         progress=(lambda p, name=variant.name: progress(name, p)) if progress else None)
@@ -55,6 +59,7 @@ def ablate(task: NeuralTask, chosen: list[Ablation], seed: int, max_steps: int |
         rows.append({
             "variant": variant.name, "why": variant.why, "sets": list(variant.sets),
             "converged": report.converged, "steps": report.steps, "examples": report.examples,
+            "failed_attempts": len(report.restarts),
             "parameters": report.parameters, "seconds": round(time.perf_counter() - start, 1),
             "exact": measured.in_range, "exact_beyond": measured.beyond,
             "records": measured.in_range_records, "records_beyond": measured.beyond_records,

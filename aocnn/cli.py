@@ -405,6 +405,7 @@ def train_with_progress(task, which: str, seed: int, steps: int, chosen: list, s
 @click.option("--variant", "names", multiple=True, help="Only these variants (default: the shipped config and every declared one).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--max-steps", type=click.IntRange(min=1), help="Cap each run's steps (default: the config's).")
+@click.option("--restarts", type=click.IntRange(min=0), help="Cap each variant's restarts (default: the config's).")
 @click.option("--in-range", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Fresh records in the training range to measure each variant on.")
 @click.option("--beyond", type=click.IntRange(min=1), default=2_000, show_default=True,
@@ -412,7 +413,7 @@ def train_with_progress(task, which: str, seed: int, steps: int, chosen: list, s
 @click.option("--device", type=DEVICE, help="JAX backend to train on.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of rows on stdout.")
 @user_errors
-def ablate(year, day, part, names, seed, max_steps, in_range, beyond, device, as_json) -> None:
+def ablate(year, day, part, names, seed, max_steps, restarts, in_range, beyond, device, as_json) -> None:
     """Retrain YEAR DAY's network once per declared variant (one bias removed or changed) and
     measure each in the training range and beyond it. Nothing is saved."""
     from aocnn import ablate as ablation
@@ -435,14 +436,15 @@ def ablate(year, day, part, names, seed, max_steps, in_range, beyond, device, as
     rows = []
     for number, variant in enumerate(chosen, 1):
         click.echo(f"aocnn: ablate {number}/{len(chosen)}: {variant.name} ({variant.why})", err=True)
-        rows.extend(ablation.ablate(task, [variant], seed, max_steps, in_range, beyond, devices, show))
+        rows.extend(ablation.ablate(task, [variant], seed, max_steps, in_range, beyond, devices, show, restarts))
     if as_json:
         click.echo(json.dumps(rows))
         return
     click.echo(f"{year} day {day} part {part}: {task.name}, seed {seed}; beyond = {task.far}")
     click.echo(report.table(
-        ["variant", "change", "converged", "steps", "parameters", "exact", "beyond", "time"],
-        [[r["variant"], " ".join(r["sets"]) or "-", "yes" if r["converged"] else "no", r["steps"], r["parameters"],
+        ["variant", "change", "converged", "failed attempts", "steps", "parameters", "exact", "beyond", "time"],
+        [[r["variant"], " ".join(r["sets"]) or "-", "yes" if r["converged"] else "no", r["failed_attempts"], r["steps"],
+          r["parameters"],
           f"{r['exact']:.2%}", f"{r['exact_beyond']:.2%}", report.seconds(r["seconds"])] for r in rows]))
     for r in rows:  # a task that checks every real record (`certify`) says what each converged variant got there
         if "certified" in r:

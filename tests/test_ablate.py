@@ -23,6 +23,16 @@ def test_ablate_retrains_each_named_variant_and_measures_it():
     assert "aocnn: ablate 2/2: no-clip" in result.stderr
 
 
+def test_ablate_caps_the_recipes_restarts_for_every_variant():
+    """2017/1 part 2's recipe restarts an unconverged attempt up to 40 times; `--restarts 1` allows one, and the
+    row counts the attempts that failed (4 steps never converge)."""
+    result = invoke("ablate", "2017", "1", "--part", "2", "--variant", "shipped", "--max-steps", "4", "--restarts", "1",
+                    "--in-range", "8", "--beyond", "4", "--json")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert (row["converged"], row["failed_attempts"], row["steps"]) == (False, 1, 4)
+
+
 def test_ablate_errors_are_one_line():
     unknown = invoke("ablate", "2015", "1", "--part", "1", "--variant", "nope")
     assert unknown.exit_code == 2
