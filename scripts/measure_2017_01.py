@@ -2,7 +2,7 @@
 training-style lines (some with 0s), lines beyond training (the stop rule's far range), lines as long as
 real inputs (2,026-2,190 digits), lines of 20,000 digits, and generated full inputs. Part 2's lines are even.
 
-    python scripts/measure_2017_01.py --lines 100000 --long 1000 --huge 100 --inputs 20
+    python scripts/measure_2017_01.py --lines 100000 --far 2000 --long 200 --huge 2 --inputs 20
     python scripts/measure_2017_01.py --part 2 --lines 100000 --far 10000 --long 1000 --huge 10 --inputs 20
     python scripts/measure_2017_01.py --root /tmp/seed1   # weights trained with `aocnn train ... --out /tmp/seed1`
 """
@@ -22,7 +22,7 @@ CHUNK_TOKENS = 1 << 19  # tokens per forward pass
 
 
 PARTS = {  # part -> (lines, their tokens, the classical answer)
-    1: (d01.random_lines, d01.line_inputs, d01.part1),
+    1: (d01.random_lines, d01.placed_inputs, d01.part1),
     2: (d01.random_even_lines, d01.placed_inputs, d01.part2),
 }
 
@@ -32,7 +32,7 @@ def outcomes(network, part: int, digits: np.ndarray, lengths: np.ndarray) -> Out
     _, tokens, answer = PARTS[part]
     total = Outcomes()
     width = d01.tokens_width(digits.shape[1])
-    chunk = max(1, CHUNK_TOKENS // width // (64 if part == 2 else 1))  # part 2 compares all pairs of a line
+    chunk = max(1, CHUNK_TOKENS // width // 64)  # each part's network compares all pairs of a line
     for start in range(0, len(lengths), chunk):
         rows, sizes = digits[start : start + chunk], lengths[start : start + chunk]
         said, sure = decode(network.task.config.model, network(tokens(rows, sizes, width)))["answer"]

@@ -10,67 +10,63 @@ digit, or a second line, is an error naming its position or line, for both solve
 odd-length line has no answer (no digit is half the circle away) and says so.
 
 Neural solver for part 1, score 5: the shared family (aocnn.nn.family), configured only, trained on each
-line's answer, no hints.
-- Tokens (nothing compared or computed): START, then one token per digit, its id the digit (+ 1; 0 is
-  PAD, which is also what the last digit sees after it: the circle is not encoded) and its integer scalar
-  the digit.
-- The network: a look-ahead window of 2 tokens (plain embedding tables); one forward gated recurrence
-  (tied gate, minGRU-like) on the exact channel: its decay, values and read-out are integers, and a gate
-  within 0.02 of shut or open is exactly that (`gate_snap`), so what it holds neither fades nor takes in
-  anything however long the line (without the snap, a shut gate's e^-10 a step added up: the same recipe
-  was confidently wrong on 12 of 100 lines of 20,000 digits); a scalar head at every position (`read="each"`) whose
-  yes/no gate (a ReLU layer, then 2 logits) reads the stream and whose value is an integer map of the
-  window's numbers alone (`from_scalars`). Learned: that a digit counts when the next one is equal; that
-  the last one (the one followed by PAD) counts when it equals the first, which the recurrence must
-  learn to latch at START and carry to the end; that the value is this digit (the shipped map: 1 x this
-  digit + 0 x the next). Nothing says where the circle closes or which digit to latch.
-- Hand-written: parse, START and digits -> ids and values, rounding, the sum over positions (int64).
-  A position counts when its gate is surely on (p >= 0.99); one in doubt flags the answer.
-- Trained on lines of 1-160 digits (log-uniform: most short), a fifth with 0s, a third ending on their
-  first digit; the stop rule also demands lines of 200-400. `decisive` (0.3) makes a half-open gate cost
-  something late in training: without it the gates settle at p = 0.5 with the value read as 2 x the
-  digit (p x v fits as well; see the ablations).
-- Declared exact range: any length (integer weights, decided gates; measured at 20,000 digits).
-- Measured (`python scripts/measure_2017_01.py --lines 100000 --long 1000 --huge 100 --inputs 20`), shipped
-  seed 0 (20,000 steps, then 4,100 more at learning rate 0.001 with `aocnn train --continue-from`): 100,000
-  of 100,000 fresh lines, 1,000 of 1,000 of real length (2,026-2,190 digits), 100 of 100 of 20,000 digits
-  and 20 of 20 full inputs exact, none flagged, none wrong. Seeds 1 and 2 did not converge in 20,000 steps
-  (6% and 54% of held-out lines exact; the wrap-around not found): 1 seed of 3. Seed 3 neither (60% after
-  20,000 steps, 569 s; at 60-63% from step 17,000 on): 1 of 4. Continued as seed 0 was (6,000 steps at
-  learning rate 0.001, `--continue-from`), seed 3 stayed at 56%: on 4,000 fresh lines every line it gets
-  wrong ends on its first digit (each is short by exactly that digit), and lines that do not are 99.9%
-  exact: it never found the wrap-around. Seeds 4 and 5: 3.4% and 0.4% of held-out lines at 14,300 and 16,700
-  steps (stopped): 1 of 6. Seed 5's run stayed at loss 16-23 all through; the same seed with a float fit first
-  (`train.pull_start=0.5`, 6,000 steps, saved and probed) ended with every gate open (p = 1.000 at every
-  position) and its value read as digit - 0.56 x next: `decisive` pushed the gates to commit before they
-  learned where to open, and a saturated gate learns nothing more. With that push delayed
-  (`train.decisive_start=0.2`: from step 4,000) both seeds learned the neighbour rule (gates on at 98% of
-  matches, as the shipped seed's are: the rest are presumably matches of 0s, whose value is 0 whatever the
-  gate; off at 99.8-100% of non-matches) and neither the wrap-around: seed 5 69% after 20,000 steps (and after
-  6,000 more at learning rate 0.001), its last gate on at 71% of lines ending on their first digit and 38% of
-  the others; seed 4 0.6%, its last gate always off. Seed 4 with a head of 64 hidden units: 3.2% at 15,000
-  (stopped); with a residual MLP after the recurrence (`model.mlp=32`): loss 20.7 at 3,800 (stopped). Also
-  tried: a float fit first (`train.pull_start=0.5`, 6,000 steps): seeds 1 and 5 at 0.2% and 0%. What the seeds
-  that fail must find together: a latch that opens at START, whose window holds the first digit, and shuts for
-  every digit; and a head that compares a digit with the next one, or with the latch when the next is PAD. The
-  recipe stays as shipped (`decisive_start` 0).
-- Restarts, tried (not kept; `--set train.restarts=12 --set train.restart_at=0.5 --set train.restart_below=0.3
-  --set train.polish_steps=6000 --set train.polish_learning_rate=0.001 --set train.polish_above=0.75`).
-  Seed 0 no longer retraces the shipped run with today's code: its loss differs from step 300 (1.866 against
-  1.850), and its first attempt ended at 47% (the shipped run was at 80% at 20,000 steps). Its second attempt
-  gave up at 10,000 steps (0.4%); its third passed the stop rule at 14,700 steps (300 of polish) and was
-  exact on 100,000 fresh lines of 1-160, yet **flagged 360 of 1,000 lines of real length and 81 of 100 of
-  20,000 digits** (0 confidently wrong; 7 of 20 full inputs exact, 13 flagged): 3 x 256 lines of 200-400
-  digits do not show that a network holds at 2,000. Probed on 3 generated inputs (not kept): 0, 7 and 11
-  positions unsure, all past the 800th digit, nearly all matches (5 then 5) at p = 0.79-0.985: what the head
-  reads from the recurrence drifts on lines far longer than any it was trained or checked on. With the stop rule's far range at 2,000-2,200 digits
-  instead, seed 1's first three attempts ended at 70.6% (20,000 steps), 7.5% (gave up at 10,000) and 68.6%
-  (the neighbour rule without the wrap-around), about 10 minutes each on 2 shared cores; stopped there.
-- Why lines up to 160: a gate that is not snapped keeps at most 1 - 0.02 of its state a step (a memory of
-  about 50 steps), so training lines must be long enough for every such channel to settle. Lines of 1-40
-  (3x faster to train) split the seeds the other way (seed 1 converged, seeds 0 and 2 at 69% and 81%),
-  and the converged one was confidently wrong on 15 of 100 lines of 20,000 digits and 2 of 1,000 of real
-  length, though exact on 100,000 of 1-40 and on the stop rule's 200-400.
+line's answer, no hints (weights/2017_01/part1: seed 0, 3,991 parameters; 3 of 3 seeds exact).
+- Tokens (nothing compared or computed): START, then one token per digit, its id the digit (+ 1; 0 is PAD,
+  which is also what the last digit sees after it: the circle is not encoded), each with three integer
+  scalars: the digit, its place (START 0, the digits 1..n) and the line's length n (part 2's tokens).
+- The network: a look-ahead window of 2 tokens (plain id tables: each token sees its own id and the next
+  one's; START sees the first digit's); one all-pairs layer on the exact channel, softmax over partners, whose
+  score reads only the senders' places (`model.pairs_address=1` with `model.pairs_receiver=false`: one learned
+  query, the same for every position: it can look at a place, not at a place relative to its own) and whose
+  message reads both tokens' streams; part 2's head at every position (a yes/no gate reading the stream, its
+  value an integer map of the token's numbers). Learned: that a digit counts when the next one is equal;
+  that the last one (the one followed by PAD) counts when it equals the first; where to find the first digit
+  (the trained networks attend to START, whose window holds it, and to the first digit itself: seeds 0, 1
+  and 2 put 0.97, 0.92 and 0.56 of the weight on START and nearly all the rest on the first digit, the same
+  at every length); the equality in the message; that the value is the digit. Nothing says where
+  the circle closes, which token to look at, or that only the last digit needs it. Weights set by hand hold
+  the rule at any length (`tests/test_2017_01.py`).
+- Hand-written: parse, START and digits -> ids with the digit, place and n, rounding, the sum over positions
+  (int64). A position counts when its gate is surely on (p >= 0.99); one in doubt flags the answer.
+- Training (part 2's recipe, `PART2_CONFIG.train`): lines of 1-14 digits (log-uniform, a fifth with 0s, a
+  third ending on their first digit) padded to 16 tokens; a float fit, then the integer pull from 62.5% of the
+  run and rounding from 75%, 8,000 steps at learning rate 0.01; an attempt whose loss is above 1.0 at 2,000
+  steps starts again (up to 40 times); one that ends at 95% of held-out lines or more is polished for at most
+  3,000 steps with everything rounded. The stop rule also demands lines of 200-400.
+- Declared exact range: any length (integer address, message and value weights; measured at 20,000 digits).
+- Measured (`aocnn train 2017 1 --part 1 --seed S --out DIR`, then `python scripts/measure_2017_01.py --part 1
+  --lines 100000 --far 2000 --long 200 --huge 2 --inputs 20 --root DIR`), 3 seeds of 3, each in the solver's
+  view: 100,000/100,000 fresh lines of 1-14 digits, 2,000/2,000 of 200-400, 200/200 of real length
+  (2,026-2,190), 2/2 of 20,000 digits, 20/20 full inputs; 0 flagged, 0 wrong. Seeds 0 (shipped) and 2 fitted
+  on their first attempt, seed 1 on its 14th: 11 attempts gave up at 2,000 steps (loss 4.2-8.6), one at a
+  loss spike (1.27, where it had been 0.12 at 1,500: the check reads one batch's loss), and one ran its 8,000
+  steps to 92.3% (below the polish's 95%). Each converged after 1,500 steps of polish: 9,500 steps, 50-100 s.
+- Cost: every pair of tokens, so a real-sized line (2,100 tokens) takes about 5.5 s warm on 2 busy cores (the
+  latch below: 2.4 ms); the classical solver 0.1 ms.
+- Why the score reads the senders' places alone: with the receiver's place too (part 2's address, the
+  `receiver-address` ablation), seed 0's float fit (3,000 steps, not kept) used the attention for the next
+  digit as well (0.82-0.85 of the weight there on lines of 4-13) and put 0.44-0.68 of the last digit's weight
+  on the first; rounded and polished, it was exact on 100% of lines of 1-14 and on 0% of 200-400: on lines
+  of 200 the middle digits attended to the first digit (0.86) instead of their neighbour. With part 2's
+  address and no window-2 (a partner at place - 1, or n for the first digit; `model.pairs_self=false`), five
+  seeds' float fits found the neighbour (0.9-0.99 of the weight) and none the wrap-around: the first digit
+  kept attending to START.
+
+Earlier network (`PART1_LATCH`, shipped until this stop, score 5): the digit as its only scalar, the same
+window of 2, and one forward gated recurrence on the exact channel (tied gate, minGRU-like; a gate within 0.02
+of shut or open is exactly that, `gate_snap`) that must latch the first digit at START and carry it to the
+last; trained on lines of 1-160 digits for up to 20,000 steps (about 10 minutes an attempt on 2 shared
+cores). Its shipped seed 0 was exact on 100,000 fresh lines, 1,000 of real length, 100 of 20,000 digits and
+20 full inputs; but it converged for **1 seed of 6**: seeds 1-5 learned the neighbour rule and not the
+wrap-around (every line they got wrong ended on its first digit), with `decisive` held back
+(`train.decisive_start=0.2`), a float fit first, a head of 64 units or a residual MLP alike. With restarts
+and polish, seed 0 passed the stop rule on its third attempt yet flagged 360 of 1,000 lines of real length
+(unsure positions past the 800th digit: what the head reads from the recurrence drifts on lines far longer
+than any checked), and with the stop rule's far range at 2,000-2,200 digits seed 1's first three attempts
+failed (about 10 minutes each). Lines of 1-40 split the seeds the other way and left the converged one
+confidently wrong on 15 of 100 lines of 20,000 digits. A latch has no early sign of the wrap-around, so
+restarts could not search for it cheaply; the attention's float fit either finds it within 2,000 steps
+(loss near 0) or does not (loss 4-6).
 
 Tried first (`PART1_ATTEMPT` of earlier versions): two forward gate-free counters with exact bilinear
 blocks, read at the last digit. It could express the rule with integer weights (set by hand), but trained
@@ -205,6 +201,8 @@ Earlier designs, all with a product head (2 x digit x an integer read of the str
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from aocnn.errors import InputError
@@ -269,32 +267,21 @@ def generate_input(seed: int, length: int | None = None) -> str:
     return "".join(map(str, digits)) + "\n"
 
 
-# --- neural: the shared family, configured ---------------------------------------------------
+# --- neural, part 1: the shared family, configured ---------------------------------------------
 #
-# The line as one record: a START token, then one token per digit (id digit + 1; 0 is PAD, also past the
-# end) whose integer scalar is the digit. The look-ahead window shows position t the ids of t and t + 1
-# (at the last digit: PAD, never the first digit: the circle is not encoded). A forward gated recurrence
-# can carry what it reads to every later position; a gated scalar head at every position (`read="each"`)
-# says yes/no from the stream and reads its value from the window's numbers alone (`from_scalars`). The
-# answer is the sum of the positions' values.
+# START, then one token per digit (id digit + 1; 0 is PAD, also past the end), each with three integer scalars:
+# the digit, its place (START 0, the digits 1..n) and the line's length n. The look-ahead window shows each
+# token its own id and the next one's (START sees the first digit; the last digit sees PAD, never the first:
+# the circle is not encoded). One all-pairs layer on the exact channel, softmax over partners, whose score reads
+# only the senders' places (`pairs_address`, `pairs_receiver` off: one learned query, the same for every
+# position), whose message reads both streams; a gated scalar head at every position whose value is an integer
+# map of its numbers. The answer is the sum of the positions' values.
 
 START = 11
 VOCAB = 12
-TRAIN_DIGITS, FAR_DIGITS = (1, 160), (200, 400)
-PAD_TO = 1024  # lines are padded to a multiple of this many tokens: few compiled shapes
-
-PART1_CONFIG = Config(
-    model=ModelConfig(vocab=VOCAB, window=2, scalars=1, scalars_windowed=True, scalars_in_stream=False,
-                      exact_tables=False, width=32, layers=1, kinds=("recurrence",), direction="forward",
-                      gate="tied", state=16, mlp=0, gate_bias=-3.0, gate_snap=0.02,
-                      decoders=(DecoderConfig("answer", kind="scalar", read="each", gated=True, hidden=32, decisive=0.3,
-                                              from_scalars=True),),
-                      integer_pull=0.05, exact_clip=True),
-    data=DataConfig(min_length=TRAIN_DIGITS[0], max_length=TRAIN_DIGITS[1], ood_min_length=FAR_DIGITS[0],
-                    ood_max_length=FAR_DIGITS[1]),
-    train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=50, max_steps=20000, eval_every=100,
-                       eval_size=1024, far_size=256, exact_evals=3),
-)
+TRAIN_DIGITS, FAR_DIGITS = (1, 14), (200, 400)
+PAD_TO = 1024  # a solve's line is padded to a multiple of this many tokens: few compiled shapes
+PAIRS_PAD = 16  # training's lines are padded to a multiple of this: every pair of tokens costs
 
 
 def tokens_width(longest: int, multiple: int = 64) -> int:
@@ -304,7 +291,7 @@ def tokens_width(longest: int, multiple: int = 64) -> int:
 
 def line_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str, np.ndarray]:
     """Padded digits (n x L, any value past a line's length) and the lines' lengths -> the family's inputs:
-    START, then the digits, padded to `width` tokens."""
+    START, then the digits, padded to `width` tokens, each with the digit as its integer scalar."""
     n = len(lengths)
     valid = np.arange(digits.shape[1])[None, :] < lengths[:, None]
     ids = np.zeros((n, width), np.int32)
@@ -315,10 +302,20 @@ def line_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str
     return {"ids": ids, "lengths": (lengths + 1).astype(np.int32), "scalars": scalars}
 
 
-def encode(digits: tuple[int, ...], inputs=None):
-    """The line as one record; `inputs` makes the tokens from padded digits (default `line_inputs`)."""
+def placed_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str, np.ndarray]:
+    """`line_inputs` with two more scalars per token: its place (START 0, the digits 1..n) and n."""
+    inputs = line_inputs(digits, lengths, width)
+    valid = np.arange(width)[None, :] < (lengths + 1)[:, None]
+    places = np.where(valid, np.arange(width)[None, :], 0)
+    counts = np.where(valid, lengths[:, None], 0)
+    inputs["scalars"] = np.concatenate([inputs["scalars"], places[..., None], counts[..., None]], axis=-1).astype(np.float32)
+    return inputs
+
+
+def encode(digits: tuple[int, ...], inputs=placed_inputs):
+    """The line as one record (START, the digits, and their scalars)."""
     width = tokens_width(len(digits), PAD_TO)
-    yield (inputs or line_inputs)(np.asarray(digits, np.int64)[None, :], np.array([len(digits)]), width)
+    yield inputs(np.asarray(digits, np.int64)[None, :], np.array([len(digits)]), width)
 
 
 def random_lines(rng: np.random.Generator, n: int, shortest: int, longest: int,
@@ -341,48 +338,92 @@ def random_lines(rng: np.random.Generator, n: int, shortest: int, longest: int,
     return digits, lengths
 
 
-def line_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+def line_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, inputs=placed_inputs,
+                  multiple: int = PAIRS_PAD):
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     digits, lengths = random_lines(rng, n, low, high, log=not far)
     answers = np.array([part1(tuple(row[:length].tolist())) for row, length in zip(digits, lengths)], np.float64)
-    width = tokens_width(high)
-    return (digits, lengths), line_inputs(digits, lengths, width), {"answer": answers}
+    return (digits, lengths), inputs(digits, lengths, tokens_width(high, multiple)), {"answer": answers}
 
 
 def line_answer(decoded, digits: tuple[int, ...]):
     return decoded["answer"]
 
 
+# Part 2's recipe (below), with part 1's window of 2 and the score reading the senders' places alone.
+PART1_CONFIG = Config(
+    model=ModelConfig(vocab=VOCAB, window=2, scalars=3, exact_tables=False, width=24,
+                      layers=1, kinds=("all_pairs",), mlp=0, pairs_hidden=24, aggregate="softmax", pairs_exact=True,
+                      pairs_address=(1,), pairs_receiver=False, exact_init=0.3,
+                      decoders=(DecoderConfig("answer", kind="scalar", read="each", gated=True, hidden=32, decisive=0.3,
+                                              from_scalars=True),),
+                      integer_pull=0.05, quantise="weights"),
+    data=DataConfig(min_length=TRAIN_DIGITS[0], max_length=TRAIN_DIGITS[1], ood_min_length=FAR_DIGITS[0],
+                    ood_max_length=FAR_DIGITS[1]),
+    train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=100, max_steps=8000, eval_every=500,
+                       eval_size=1024, far_size=32, exact_evals=3, pull_start=0.625, pull_ramp=0.1125,
+                       round_start=0.75, round_ramp=0.15, restarts=40, restart_at=0.25, restart_loss_above=1.0,
+                       polish_steps=3000, polish_learning_rate=0.003, polish_above=0.95, polish_as_ended=True),
+)
+
 ABLATIONS = (
-    Ablation("not-decisive", "no push toward a decision (decisive 0): a gate may settle half open, its value scaled up",
-             ("model.decoders.answer.decisive=0",)),
-    Ablation("fading-latch", "the recurrence off the exact channel (float decay and values: what it holds fades)",
-             ("model.exact_layers=0",)),
-    Ablation("no-snap", "gates used as they are (gate_snap 0): a shut gate still lets e^-g of each step in",
-             ("model.gate_snap=0",)),
-    Ablation("no-latch", "no recurrence: the last digit cannot see the first", ("model.layers=0",)),
+    Ablation("receiver-address", "the score reads the receiver's place too (pairs_receiver on): each position may look "
+             "somewhere else, e.g. at its neighbour, by a rule of places that need not hold on long lines",
+             ("model.pairs_receiver=true",)),
+    Ablation("window-1", "no look-ahead: the next digit, too, must be found by the attention", ("model.window=1",)),
+    Ablation("float", "no integer pull and no rounding: float weights all through",
+             ("model.integer_pull=0", "model.quantise=none", "train.round_start=1")),
 )
 
 PART1 = family_task(
     "2017_01/part1", FamilySpec(PART1_CONFIG, encode, line_examples, line_answer), ablations=ABLATIONS,
-    learned="which digit each one is compared with (the next, and for the last the first: the wrap-around), "
-            "the equality, and which number counts",
-    hand_written="parse, START and digit -> id with the digit as its integer scalar, rounding, the sum over positions",
+    learned="which digit the last one is compared with (where the attention looks, from the places alone), the "
+            "equality with the next digit or that one, and which number counts",
+    hand_written="parse, START and digit -> id with the digit, its place and the line's length as integer scalars, "
+                 "rounding, the sum over positions",
     far=f"lines of {FAR_DIGITS[0]}-{FAR_DIGITS[1]} digits (training: {TRAIN_DIGITS[0]}-{TRAIN_DIGITS[1]})",
 )
 
 
-# --- part 2: an attempt, not registered ------------------------------------------------------
+# --- part 1's earlier network: a latch, not registered ---------------------------------------------
 #
-# START and the digits, each token with three integer scalars: the digit, its place (START 0) and the line's
-# length. One all-pairs layer on the exact channel, softmax over partners: its pair function can test "j is
-# half the line after i" (2 place_j - 2 place_i - n = 0) and "the two digits are equal"; a product head at
-# every position, an integer map of its digit times an integer read of the stream. Every weight on the way
-# is pulled to an integer and rounded from half the run, so that what holds on short lines holds on long
-# ones. Trained on answers, it does not find the rule (module docstring).
+# The shipped design until this stop (module docstring): the digit as its only scalar, a look-ahead window of 2,
+# a forward gated recurrence on the exact channel that must latch the first digit at START and carry it to the end.
+
+LATCH_DIGITS = (1, 160)
+
+PART1_LATCH_CONFIG = Config(
+    model=ModelConfig(vocab=VOCAB, window=2, scalars=1, scalars_windowed=True, scalars_in_stream=False,
+                      exact_tables=False, width=32, layers=1, kinds=("recurrence",), direction="forward",
+                      gate="tied", state=16, mlp=0, gate_bias=-3.0, gate_snap=0.02,
+                      decoders=(DecoderConfig("answer", kind="scalar", read="each", gated=True, hidden=32, decisive=0.3,
+                                              from_scalars=True),),
+                      integer_pull=0.05, exact_clip=True),
+    data=DataConfig(min_length=LATCH_DIGITS[0], max_length=LATCH_DIGITS[1], ood_min_length=FAR_DIGITS[0],
+                    ood_max_length=FAR_DIGITS[1]),
+    train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=50, max_steps=20000, eval_every=100,
+                       eval_size=1024, far_size=256, exact_evals=3),
+)
+
+PART1_LATCH = family_task(
+    "2017_01/part1", FamilySpec(PART1_LATCH_CONFIG, partial(encode, inputs=line_inputs),
+                                partial(line_examples, inputs=line_inputs, multiple=64), line_answer),
+    learned="which digit each one is compared with (the next, and for the last the first: the wrap-around), "
+            "the equality, and which number counts",
+    hand_written="parse, START and digit -> id with the digit as its integer scalar, rounding, the sum over positions",
+    far=f"lines of {FAR_DIGITS[0]}-{FAR_DIGITS[1]} digits (training: {LATCH_DIGITS[0]}-{LATCH_DIGITS[1]})",
+)
+
+
+# --- neural, part 2: the shared family, configured ------------------------------------------------
+#
+# Part 1's tokens and scalars. One all-pairs layer on the exact channel, softmax over partners, whose score reads
+# the places and the length of both tokens (`pairs_address`: it can test "j is half the line before i",
+# 2 place_j - 2 place_i + n = 0) and whose message reads both streams (the two digits are equal); part 1's
+# gated head at every position. Every weight on the way is pulled to an integer and rounded after a float fit,
+# so that what holds on short lines holds on long ones.
 
 TRAIN_DIGITS2, FAR_DIGITS2 = (2, 14), (200, 400)
-PAIRS_PAD = 16  # training's lines are padded to a multiple of this: every pair of tokens costs, and 64 (part 1's) was 16x the pairs
 
 PART2_CONFIG = Config(
     model=ModelConfig(vocab=VOCAB, window=1, scalars=3, exact_tables=False, width=24,
@@ -418,16 +459,6 @@ def random_even_lines(rng: np.random.Generator, n: int, shortest: int, longest: 
     return digits, lengths
 
 
-def placed_inputs(digits: np.ndarray, lengths: np.ndarray, width: int) -> dict[str, np.ndarray]:
-    """`line_inputs` with two more scalars per token: its place (START 0, the digits 1..n) and n."""
-    inputs = line_inputs(digits, lengths, width)
-    valid = np.arange(width)[None, :] < (lengths + 1)[:, None]
-    places = np.where(valid, np.arange(width)[None, :], 0)
-    counts = np.where(valid, lengths[:, None], 0)
-    inputs["scalars"] = np.concatenate([inputs["scalars"], places[..., None], counts[..., None]], axis=-1).astype(np.float32)
-    return inputs
-
-
 def half_examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
     digits, lengths = random_even_lines(rng, n, low, high, log=not far)
@@ -439,7 +470,7 @@ def encode_even(digits: tuple[int, ...]):
     """Part 2's tokens: an odd-length line has no answer, for the network as for the classical solver."""
     if len(digits) % 2:
         part2(digits)  # raises the one-line error
-    return encode(digits, inputs=placed_inputs)
+    return encode(digits)
 
 
 PART2_ABLATIONS = (
