@@ -216,6 +216,9 @@ def combine(decoded, rows):
 # at 4,400 steps (the shipped run at 2,700) and was confidently wrong on 1 of 100,000 fresh lines
 # (`ayqjotfbqja8003911npebxwtcacoqjiralkfiveiqrqwo6`: 0s, which real inputs never hold), where the shipped
 # network flags 1 and gets none wrong (`python scripts/measure_2023_01.py --part 1 --weights D`).
+# Hard rounds on sweeps of 400,000 fresh lines (`--set train.hard_rounds=3 --set train.sweep_size=400000`, seed 0)
+# did no better: after one round a sweep of 401,408 found no line below training's margin, yet the same line was
+# confidently wrong among 100,000 fresh ones (and 1 of 10,000 long lines flagged).
 
 
 def neural_task(part: int) -> NeuralTask:
