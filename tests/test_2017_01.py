@@ -122,6 +122,22 @@ def test_training_targets_agree_with_the_oracle(far):
     assert any(line[0] == line[-1] for line in lines) and any(line[0] != line[-1] for line in lines)
 
 
+def assert_exact_short_and_long(config, params, examples, shortest: int, monkeypatch) -> None:
+    """The network with `params` is exact and sure on 500 fresh lines of `shortest`-62 digits and on 6 of 500-700,
+    whose pairs run in blocks of 64 senders (the family's online softmax)."""
+    from aocnn.nn import family
+
+    model = family.FamilyModel(config.model)
+    rng = np.random.default_rng(TEST_SEED)
+    for low, high, n in ((shortest, 62, 500), (500, 700, 6)):
+        if high > 100:
+            monkeypatch.setattr(family, "PAIR_FLOATS", 6 * 704 * 24 * 64)
+        data = dataclasses.replace(config.data, min_length=low, max_length=high)
+        _, inputs, targets = examples(rng, n, data, False)
+        said, sure = decode(config.model, jax.jit(model.apply)({"params": params}, inputs))["answer"]
+        assert sure.all() and said.tolist() == targets["answer"].tolist()
+
+
 def test_part_1s_network_can_hold_the_rule_exactly_at_any_length(monkeypatch):
     """Part 1's architecture with weights set by hand: the score reads the senders' places alone, -20 place_j,
     so every position attends to START, whose window holds the first digit; the message is "my digit is the
@@ -155,15 +171,7 @@ def test_part_1s_network_can_hold_the_rule_exactly_at_any_length(monkeypatch):
     head["gate"]["kernel"][:11] = [-20, 20]
     head["gate"]["bias"][:] = [10, -10]
     head["exact_readout"]["kernel"][0, 0] = 1  # the value: this digit
-    model = family.FamilyModel(config.model)
-    rng = np.random.default_rng(TEST_SEED)
-    for low, high, n in ((1, 62, 500), (500, 700, 6)):
-        if high > 100:
-            monkeypatch.setattr(family, "PAIR_FLOATS", 6 * 704 * 24 * 64)  # blocks of 64 senders
-        data = dataclasses.replace(config.data, min_length=low, max_length=high)
-        _, inputs, targets = d01.line_examples(rng, n, data, False)
-        said, sure = decode(config.model, jax.jit(model.apply)({"params": params}, inputs))["answer"]
-        assert sure.all() and said.tolist() == targets["answer"].tolist()
+    assert_exact_short_and_long(config, params, d01.line_examples, 1, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -245,15 +253,7 @@ def test_the_part_2_attempts_network_can_hold_the_rule_exactly_at_any_length(add
     head["gate"]["kernel"][0] = [-20, 20]
     head["gate"]["bias"][:] = [10, -10]
     head["exact_readout"]["kernel"][0, 0] = 2  # the value: 2 x this digit
-    model = family.FamilyModel(config.model)
-    rng = np.random.default_rng(TEST_SEED)
-    for low, high, n in ((2, 62, 500), (500, 700, 6)):
-        if high > 100:
-            monkeypatch.setattr(family, "PAIR_FLOATS", 6 * 704 * 24 * 64)  # blocks of 64 senders
-        data = dataclasses.replace(config.data, min_length=low, max_length=high)
-        _, inputs, targets = d01.half_examples(rng, n, data, False)
-        said, sure = decode(config.model, jax.jit(model.apply)({"params": params}, inputs))["answer"]
-        assert sure.all() and said.tolist() == targets["answer"].tolist()
+    assert_exact_short_and_long(config, params, d01.half_examples, 2, monkeypatch)
 
 
 @pytest.fixture(scope="module")

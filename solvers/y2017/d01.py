@@ -201,6 +201,7 @@ Earlier designs, all with a product head (2 x digit x an integer read of the str
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -350,7 +351,7 @@ def line_answer(decoded, digits: tuple[int, ...]):
     return decoded["answer"]
 
 
-# Part 2's recipe (below), with part 1's window of 2 and the score reading the senders' places alone.
+# Part 2 (below) has the same network with a window of 1 and the score reading both tokens' places and the length.
 PART1_CONFIG = Config(
     model=ModelConfig(vocab=VOCAB, window=2, scalars=3, exact_tables=False, width=24,
                       layers=1, kinds=("all_pairs",), mlp=0, pairs_hidden=24, aggregate="softmax", pairs_exact=True,
@@ -360,6 +361,10 @@ PART1_CONFIG = Config(
                       integer_pull=0.05, quantise="weights"),
     data=DataConfig(min_length=TRAIN_DIGITS[0], max_length=TRAIN_DIGITS[1], ood_min_length=FAR_DIGITS[0],
                     ood_max_length=FAR_DIGITS[1]),
+    # a float fit first (5,000 steps), then the pull onto integers (from 5,000, over 900) and rounding (from 6,000,
+    # over 1,200): the float fit finds where to look by place, and the score's pair function then rounds onto
+    # integers. The float fit is a search many initialisations lose (loss 4-9 at 2,000 steps, where a winner is near
+    # 0): such an attempt starts again (up to 40 times); one that ends just short is polished with everything rounded
     train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=100, max_steps=8000, eval_every=500,
                        eval_size=1024, far_size=32, exact_evals=3, pull_start=0.625, pull_ramp=0.1125,
                        round_start=0.75, round_ramp=0.15, restarts=40, restart_at=0.25, restart_loss_above=1.0,
@@ -425,23 +430,11 @@ PART1_LATCH = family_task(
 
 TRAIN_DIGITS2, FAR_DIGITS2 = (2, 14), (200, 400)
 
-PART2_CONFIG = Config(
-    model=ModelConfig(vocab=VOCAB, window=1, scalars=3, exact_tables=False, width=24,
-                      layers=1, kinds=("all_pairs",), mlp=0, pairs_hidden=24, aggregate="softmax", pairs_exact=True,
-                      pairs_address=(1, 2), exact_init=0.3,
-                      decoders=(DecoderConfig("answer", kind="scalar", read="each", gated=True, hidden=32, decisive=0.3,
-                                              from_scalars=True),),
-                      integer_pull=0.05, quantise="weights"),
+PART2_CONFIG = Config(  # part 1's network and recipe, the score reading both tokens' places and the length
+    model=replace(PART1_CONFIG.model, window=1, pairs_address=(1, 2), pairs_receiver=True),
     data=DataConfig(min_length=TRAIN_DIGITS2[0], max_length=TRAIN_DIGITS2[1], ood_min_length=FAR_DIGITS2[0],
                     ood_max_length=FAR_DIGITS2[1]),
-    # a float fit first (5,000 steps), then the pull onto integers (from 5,000, over 900) and rounding (from 6,000,
-    # over 1,200): the float fit finds the partner by place, and its pair function then rounds onto integers.
-    # The float fit is a search most initialisations lose (loss 7-9 at 2,000 steps, where a winner is near 0):
-    # such an attempt starts again (up to 40 times); one that ends just short is polished with everything rounded
-    train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=100, max_steps=8000, eval_every=500,
-                       eval_size=1024, far_size=32, exact_evals=3, pull_start=0.625, pull_ramp=0.1125,
-                       round_start=0.75, round_ramp=0.15, restarts=40, restart_at=0.25, restart_loss_above=1.0,
-                       polish_steps=3000, polish_learning_rate=0.003, polish_above=0.95, polish_as_ended=True),
+    train=PART1_CONFIG.train,
 )
 
 
