@@ -110,6 +110,30 @@ def test_an_attempt_whose_loss_is_still_high_gives_up_early_and_its_loss_is_reco
     assert failed["steps"] == 60 and failed["loss"] > 1.0
 
 
+def test_the_loss_an_attempt_is_judged_on_is_the_mean_since_the_last_check(monkeypatch):
+    """One batch's loss is noisy: the loss each check reads (and restart_loss_above judges) is the mean of every
+    step's since the last check. Here every step's loss reads 0.1 but the one at each check, 5.0: the mean over
+    10 steps is 0.59, so the attempt does not give up at 20% of the run (it would on the check step's 5.0)."""
+    real = training.make_train_step
+
+    def spiky(task):
+        step, calls = real(task), [0]
+
+        def run(state, batch, progress):
+            state, _, exact = step(state, batch, progress)
+            calls[0] += 1
+            return state, np.float32(5.0 if calls[0] % 10 == 0 else 0.1), exact
+
+        return run
+
+    monkeypatch.setattr(training, "make_train_step", spiky)
+    task = with_train(first_attempt_fed_noise(), restarts=1, restart_at=0.2, restart_loss_above=1.0)
+    _, report = training.train(task, seed=0)
+    [failed] = report.restarts
+    assert failed["steps"] == 300 and abs(failed["loss"] - 0.59) < 1e-6  # ran its course: judged on the mean
+    assert all(abs(check["loss"] - 0.59) < 1e-6 for check in report.history)
+
+
 def test_a_polish_as_ended_trains_with_every_schedule_at_full_from_its_first_step(monkeypatch):
     """A polish as ended (2017/1 part 2's) goes on as its run ended: pull and rounding at full, not replayed
     from a float fit."""

@@ -57,7 +57,7 @@ class TrainReport:
     steps: int
     examples: int
     seconds: float
-    loss: float
+    loss: float  # the training batches' mean loss between the last two checks
     exact: float
     far_exact: float | None
     converged: bool  # exact and confident on fresh held-out data in range and beyond, several times in a row
@@ -82,7 +82,7 @@ class Evaluation:
     examples: int  # training examples seen so far
     seconds: float  # wall time since training started
     learning_rate: float  # the schedule's rate at this step
-    loss: float  # the training batch's loss at this step
+    loss: float  # the training batches' mean loss since the previous check
     held_out_loss: float
     exact: float  # held-out exactness in the training range
     far_exact: float | None  # beyond it (None: not checked, in range was inexact)
@@ -543,15 +543,19 @@ def run(task: NeuralTask, seed: int, max_steps: int | None, devices: list | None
         state = create_state(task, params, max_steps, parallel.replicated)
         began = time.perf_counter()
         exact_streak, step, loss, exact, far_exact = 0, 0, float("nan"), 0.0, None
+        losses: list[jax.Array] = []  # the steps' losses since the last check, left on the device until then
         interrupts.watch()
         try:
             while step < max_steps:
                 interrupts.check()  # a Ctrl-C swallowed in a garbage-collector callback still stops the run
                 batch = parallel.batch(next(batches))
                 state, loss_value, _ = train_step(state, batch, np.float32(step / max_steps))
+                losses.append(loss_value)
                 step += 1
                 if step % cfg.eval_every == 0 or step == max_steps:
-                    loss = float(loss_value)
+                    # the mean since the last check: one batch's loss is noisy (an attempt of 2017/1 part 1 that
+                    # had fitted read 0.12 at one check and 1.27 at the next, and gave up on it)
+                    loss, losses = float(np.mean(jax.device_get(losses))), []  # fetched, not computed: no program
                     if not np.isfinite(loss):
                         raise TrainingError(f"loss became {loss} at step {step}; lower the learning rate or change the seed")
                     exact, far_exact, held_out_loss = check(candidate(state.params))
