@@ -110,6 +110,12 @@ be confidently wrong on real-shaped inputs:
   fresh training-style inputs right (55,925 right-list numbers), 200 of 200 of 96-192 lines (29,095), 20 of
   20 real-shaped inputs (20,000), none flagged, none wrong. Out of range, 10,000 lines of 9-digit numbers:
   2 of 2 inputs flagged (11 and 14 of 10,000 numbers wrong, each input unsure), none confidently wrong.
+  Where it starts (seed 2, one generated input each, a throwaway script): 1,000 lines of 9-digit numbers and
+  3,000 of 5-digit ones exact, none flagged; 3,000 of 9-digit ones, 3 numbers wrong and the input flagged.
+  The 3 are right-list numbers no left number holds (the nearest differs in 4 of 9 digits), read as 4000,
+  79806041 and 800000361 where they count 0: the digit heads read the pair layer's messages maxed channel by
+  channel over 3,000 partners, so places vouched for by different partners add up, while the hint head
+  `matched` (one score per pair) stays unsure of them, which flags the input.
   Seed 0 did not pass the stop rule in 24,000 steps (98.0% of
   held-out inputs at training's margin; the last 6,000 at 0.0005), yet in the solver's view (`--root DIR
   --allow-unconverged`) it answered 1,000 of 1,000 training-style inputs, 100 of 100 of 96-192 lines and 10 of
