@@ -43,8 +43,10 @@ line's answer, no hints (weights/2017_01/part1: seed 0, 3,991 parameters; 3 of 3
   9,500 steps, 50-100 s. (The 12.8% attempt had given up at 2,000 steps when the check read one batch's loss,
   1.27 where it had read 0.12 at 1,500; it now reads the mean since the last check, 0.92 then. All three seeds'
   networks are the same bit for bit either way, and so is part 2's seed 0.)
-- Cost: every pair of tokens, so a real-sized line (2,100 tokens) takes about 5.5 s warm on 2 busy cores (the
-  latch below: 2.4 ms); the classical solver 0.1 ms.
+- Cost: every pair of tokens, so a real-sized line (2,100 digits) takes about 1.0 s warm on 2 idle cores
+  (`aocnn solve 2017 1 --sample --json`; part 2 the same), its tokens padded to a multiple of 128 (`PAD_TO`;
+  1.8 s at the earlier 1,024, whose 3,072 tokens held twice the pairs). The latch below took 2.4 ms; the
+  classical solver takes 0.1 ms.
 - Why the score reads the senders' places alone: with the receiver's place too (part 2's address, the
   `receiver-address` ablation), seed 0's float fit (3,000 steps, not kept) used the attention for the next
   digit as well (0.82-0.85 of the weight there on lines of 4-13) and put 0.44-0.68 of the last digit's weight
@@ -283,7 +285,7 @@ def generate_input(seed: int, length: int | None = None) -> str:
 START = 11
 VOCAB = 12
 TRAIN_DIGITS, FAR_DIGITS = (1, 14), (200, 400)
-PAD_TO = 1024  # a solve's line is padded to a multiple of this many tokens: few compiled shapes
+PAD_TO = 128  # a solve's line is padded to a multiple of this many tokens: few compiled shapes (real lines: 3), few pads
 PAIRS_PAD = 16  # training's lines are padded to a multiple of this: every pair of tokens costs
 
 
