@@ -112,10 +112,21 @@ be confidently wrong on real-shaped inputs:
   2 of 2 inputs flagged (11 and 14 of 10,000 numbers wrong, each input unsure), none confidently wrong.
   Where it starts (seed 2, one generated input each, a throwaway script): 1,000 lines of 9-digit numbers and
   3,000 of 5-digit ones exact, none flagged; 3,000 of 9-digit ones, 3 numbers wrong and the input flagged.
-  The 3 are right-list numbers no left number holds (the nearest differs in 4 of 9 digits), read as 4000,
-  79806041 and 800000361 where they count 0: the digit heads read the pair layer's messages maxed channel by
-  channel over 3,000 partners, so places vouched for by different partners add up, while the hint head
-  `matched` (one score per pair) stays unsure of them, which flags the input.
+  The 3 are right-list numbers no left number holds, read as 4000, 79806041 and 800000361 where they count 0.
+  Why (`python scripts/probe_2024_01_scores.py`, which recomputes each pair's score from the weights): the
+  pair layer gives one score per pair and each number keeps the max, so nothing is assembled from different
+  partners; but the score is not an equality test. Its 24 ReLU units leave directions along which numbers
+  that differ in most digits still score high (among 1,000 lines of 5-digit numbers the best unequal pair, 3 digits
+  apart, scores -4.46; 115784248 against 427885159, 8 of 9 digits apart, scores -0.88). The more partners, the higher the best of
+  them: an unmatched number's max is at most -4.5 in real-shaped inputs, -0.88 among 3,000 lines of 9-digit
+  numbers and 2.91 among 10,000, where the lowest matched number scores 2.47. The digit heads read that max
+  and are unsure of 5,771 numbers of that input (19 wrong among them), which flags it; one unmatched number
+  is read as itself with the hint head at p 0.993. So the flag, not the network, keeps 10,000-line inputs of
+  9-digit numbers from a wrong answer. Continued 1,500 steps on inputs of 200-400 lines (lr 0.0003, batches
+  of 4, passes the stop rule at 20,900 steps), seed 2 is exact as before in range and real-shaped, the worst
+  unmatched score among 3,000 lines moves only from -0.88 to -1.10, and among 10,000 lines 2.14 against a
+  lowest matched 2.53: still flagged (5,960 numbers unsure), with one number read as matched at p 0.999999.
+  Not kept.
   Seed 0 did not pass the stop rule in 24,000 steps (98.0% of
   held-out inputs at training's margin; the last 6,000 at 0.0005), yet in the solver's view (`--root DIR
   --allow-unconverged`) it answered 1,000 of 1,000 training-style inputs, 100 of 100 of 96-192 lines and 10 of
