@@ -265,3 +265,26 @@ def test_a_left_list_with_repeats_is_flagged_by_the_shipped_network(network):
     pairs = d01.random_lists(np.random.default_rng(7), 20)
     pairs[1] = (pairs[0][0], pairs[1][1])
     assert not solved(network, pairs)[1].any()
+
+
+def test_the_score_probe_recomputes_the_pair_layer_as_the_network_runs_it(network, capsys):
+    """scripts/probe_2024_01_scores.py reads each pair's score off the weights; it checks its own max scores against
+    the network's hint logits and stops if they differ, so a report at all means they agree."""
+    import importlib.util
+    from pathlib import Path
+
+    import jax
+
+    path = Path(__file__).parent.parent / "scripts" / "probe_2024_01_scores.py"
+    spec = importlib.util.spec_from_file_location("probe_2024_01_scores", path)
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    module = network.task.model.module
+    run = jax.jit(lambda params, batch: module.apply({"params": params}, batch, capture_intermediates=True,
+                                                     mutable=["intermediates"]))
+    probe.probe(network, run, "60x5x3")
+    report = capsys.readouterr().out
+    assert report.startswith("60 lines of 5-digit numbers (seed 3): matched numbers' max score >= ")
+    lowest_matched = float(report.split(">= ")[1].split(";")[0])
+    highest_unmatched = float(report.split("highest ")[1].split(" ")[0])
+    assert highest_unmatched < lowest_matched  # a real-shaped input: the two are apart, as its exact answers need
