@@ -137,6 +137,24 @@ def test_part2_labels_agree_with_the_classical_solver():
     assert (first == 0).any() and (first > 100).any() and (first == d01.TRAIN_LENGTH).any()
 
 
+def test_built_walks_first_reach_the_basement_where_drawn_and_zigzags_linger_above_it():
+    """`first_basement_walks`, a batch at a time: every even row is built to reach floor -1 (first at an odd
+    1-based step, after a balanced path that never went below ground), at positions spread over the walk; rows
+    1, 5, 9, ... start with a zigzag "()()..." of even length."""
+    ids, mask = d01.first_basement_walks(np.random.default_rng(11), 2000)
+    floors = d01.step_floors(ids, mask)
+    below = (floors == -1) & mask
+    built = below[0::2]
+    assert built.any(axis=1).all()
+    first = built.argmax(axis=1)  # 0-based: an even index is an odd 1-based step
+    assert (first % 2 == 0).all()
+    assert all(floors[2 * i, :first[i]].min(initial=0) >= 0 for i in range(len(first)))
+    share = (first + 1) / mask[0::2].sum(axis=1)
+    assert share.min() < 0.05 and share.max() > 0.95 and 0.4 < share.mean() < 0.6
+    zigzags = ids[1::4, :4]  # a zigzag of 4 steps or more is the usual case (its length is uniform up to the walk's)
+    assert np.mean((zigzags == [0, 1, 0, 1]).all(axis=1)) > 0.8 > np.mean((ids[3::4, :4] == [0, 1, 0, 1]).all(axis=1))
+
+
 def test_the_count_attempts_targets_are_the_steps_before_the_basement_or_the_whole_walk():
     _, inputs, targets = d01.count_examples(np.random.default_rng(0), 300, d01.COUNT_CONFIG.data, False)
     walks = walks_of(inputs["ids"] - 1, inputs["lengths"])

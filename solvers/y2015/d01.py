@@ -169,20 +169,47 @@ def first_basement_walks(rng: np.random.Generator, n: int, length: int = TRAIN_L
                          shortest: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Half built to first reach -1 at a uniform position, a quarter free random walks (mostly
     near-balanced), a quarter free walks after a zigzag "()()..." that lingers on floors 0 and 1:
-    a long stay just above the basement must not wear down the network's "not yet"."""
+    a long stay just above the basement must not wear down the network's "not yet".
+
+    Built a batch at a time (the laws of `basement_walk`, drawn for every row at once): each built row
+    is a uniform Dyck path of `first - 1` steps (a balanced shuffle rotated after its lowest point), a
+    step down, and a shuffle of ups and downs that rises by the drawn amount."""
     ids, mask = random_walks(rng, n, length, shortest)
     ids = (rng.random(ids.shape) >= rng.uniform(0.3, 0.75, (n, 1))).astype(np.int32)
-    for row in range(1, n, 4):
-        zigzag = 2 * int(rng.integers(0, mask[row].sum() // 2 + 1))
-        ids[row, :zigzag] = np.arange(zigzag) % 2
-    for row in range(0, n, 2):
-        length = int(mask[row].sum())
-        first = odd_between(rng, 1, length)
-        rise = int(rng.integers(-(length - first), length - first + 1))
-        rise += (length - first - rise) % 2
-        steps = basement_walk(rng, length, first, rise - 1)
-        ids[row, :length] = steps < 0
+    lengths = mask.sum(axis=1)
+    place = np.arange(length)[None, :]
+    zig = np.arange(1, n, 4)
+    zigzag = 2 * rng.integers(0, lengths[zig] // 2 + 1)
+    ids[zig] = np.where(place < zigzag[:, None], place % 2, ids[zig])
+    built = np.arange(0, n, 2)
+    walk = lengths[built]
+    first = 2 * rng.integers(0, (walk - 1) // 2 + 1) + 1  # odd, 1-based: the first step on floor -1
+    rest = walk - first
+    rise = rng.integers(-rest, rest + 1)
+    rise += (rest - rise) % 2
+    keys = rng.random((built.size, length))
+    before = place < (first - 1)[:, None]  # the Dyck path
+    after = (place >= first[:, None]) & (place < walk[:, None])  # the free walk after the step down
+    steps = np.where(shuffled_ups(keys, before, after, (first - 1) // 2, (rest + rise) // 2), 1, -1)
+    floors = np.cumsum(np.where(before, steps, 0), axis=1)
+    lowest = np.argmin(np.where(before, floors, length + 1), axis=1)
+    start = np.where(first > 1, (lowest + 1) % np.maximum(first - 1, 1), 0)  # cycle lemma: rotate after the lowest point
+    rotated = np.where(before, (place + start[:, None]) % np.maximum(first - 1, 1)[:, None], place)
+    steps = np.take_along_axis(steps, rotated, axis=1)
+    steps[np.arange(built.size), first - 1] = -1
+    ids[built] = np.where(place < walk[:, None], steps < 0, ids[built])
     return ids, mask
+
+
+def shuffled_ups(keys: np.ndarray, first: np.ndarray, second: np.ndarray, ups_first: np.ndarray,
+                 ups_second: np.ndarray) -> np.ndarray:
+    """Per row, `ups_first` positions of the region `first` and `ups_second` of the region `second` (disjoint),
+    each chosen uniformly at random: by the ranks of their keys, one sort for both (`first`'s keys in [0, 1),
+    `second`'s in [2, 3), the rest after them)."""
+    order = np.argsort(np.where(first, keys, np.where(second, keys + 2.0, 4.0)), axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(keys.shape[1]), keys.shape), axis=1)
+    return (first & (rank < ups_first[:, None])) | (second & (rank - first.sum(axis=1)[:, None] < ups_second[:, None]))
 
 
 def step_floors(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
