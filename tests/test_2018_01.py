@@ -152,6 +152,19 @@ def network_sums(net, changes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.where(sure, answers, np.iinfo(np.int64).min)
 
 
+def test_random_changes_fill_each_list_to_its_length_with_its_own_scale_and_some_huge_changes():
+    changes, lengths = d01.random_changes(np.random.default_rng(TEST_SEED), 3000, 1, 200)
+    assert lengths.min() >= 1 and lengths.max() <= 200 and changes.shape == (3000, 200)
+    inside = np.arange(200)[None, :] < lengths[:, None]
+    assert not changes[~inside].any()
+    small = np.where(inside & (np.abs(changes) < 5000), np.abs(changes), 0)
+    typical = small.sum(axis=1) / np.maximum((inside & (np.abs(changes) < 5000)).sum(axis=1), 1)
+    assert typical.min() < 5 and typical.max() > 150  # scales from 3 to 300, one per list
+    huge = np.abs(changes) > 5000
+    assert 0.002 < huge.sum() / inside.sum() < 0.02 and np.abs(changes).max() <= 150_000
+    assert (changes.sum(axis=1) > 0).mean() > 0.3 and (changes.sum(axis=1) < 0).mean() > 0.3  # both signs
+
+
 @pytest.mark.parametrize("count, shortest, longest", [(4000, 1, 200), (200, 9_000, 10_000)])
 def test_shipped_weights_are_exact_in_range_and_far_beyond(network, count, shortest, longest):
     changes, lengths = d01.random_changes(np.random.default_rng(TEST_SEED + longest), count, shortest, longest)

@@ -238,14 +238,19 @@ def encode(changes: list[int]):
 
 def random_changes(rng: np.random.Generator, n: int, shortest: int, longest: int) -> tuple[np.ndarray, np.ndarray]:
     """n padded lists of shortest..longest changes: each list its own scale of small changes (up to a
-    few hundred), its own drift (totals of both signs), and now and then a huge change (up to 150,000)."""
+    few hundred), its own drift (totals of both signs), and now and then a huge change (up to 150,000).
+    Only the lines that exist are drawn (beyond the training range a list averages half the longest)."""
     lengths = rng.integers(shortest, longest + 1, n)
-    scale = rng.choice([3, 10, 30, 100, 300], n)[:, None]
-    drift = rng.uniform(-0.5, 0.5, (n, 1)) * scale
-    changes = np.rint(rng.normal(drift, scale, (n, longest))).astype(np.int64)
-    huge = rng.random((n, longest)) < rng.choice([0.0, 0.003, 0.02], n)[:, None]
-    changes = np.where(huge, rng.integers(-150_000, 150_001, (n, longest)), changes)
-    changes[np.arange(longest)[None, :] >= lengths[:, None]] = 0
+    scale = rng.choice([3, 10, 30, 100, 300], n)
+    drift = rng.uniform(-0.5, 0.5, n) * scale
+    huge_rate = rng.choice([0.0, 0.003, 0.02], n)
+    lines = int(lengths.sum())
+    normal = rng.standard_normal(lines, dtype=np.float32)
+    values = np.rint(np.repeat(drift, lengths) + np.repeat(scale, lengths) * normal).astype(np.int64)
+    huge = rng.random(lines, dtype=np.float32) < np.repeat(huge_rate, lengths)
+    values[huge] = rng.integers(-150_000, 150_001, int(huge.sum()))
+    changes = np.zeros((n, longest), dtype=np.int64)
+    changes[np.arange(longest)[None, :] < lengths[:, None]] = values  # row by row, in order
     return changes, lengths
 
 
