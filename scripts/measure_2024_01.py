@@ -7,6 +7,7 @@ classical at 1,000 and 10,000 lines.
     python scripts/measure_2024_01.py --small 2000 --beyond 200 --inputs 20 --large 2
     python scripts/measure_2024_01.py --root DIR     # weights of `aocnn train 2024 1 --part 2 --seed S --out DIR`
     python scripts/measure_2024_01.py --timing-only
+    python scripts/measure_2024_01.py --grid         # around the declared exact range: the network alone and the solver
 
 Each line counts right-list numbers exact, flagged (low-confidence: not counted as an answer) and
 confidently wrong, and whole answers right, flagged and confidently wrong.
@@ -56,6 +57,30 @@ def measure(network, label: str, inputs: list) -> None:
           f"answers {answers[0]}/{len(inputs)} right, {answers[1]} flagged, {answers[2]} wrong", flush=True)
 
 
+GRID = ((192, 9, 50), (500, 9, 10), (1000, 5, 50), (1000, 6, 10), (1000, 7, 10), (1000, 8, 10), (1000, 9, 20),
+        (1500, 5, 5))  # lines, digits, inputs: where the declared exact range ends, and why
+
+
+def grid(network, puzzle) -> None:
+    """Generated inputs around the declared exact range, judged twice: in the solver's view (past the range every
+    answer is flagged) and in the network's own (its heads' doubt alone, as if no range were declared)."""
+    for lines, digits, count in GRID:
+        own = [0, 0, 0]  # right, flagged, confidently wrong answers, by the heads alone
+        solver = [0, 0, 0]
+        for i in range(count):
+            pairs = puzzle.records(d01.generate_input(MEASURE_SEED + 1_000 * lines + 100 * digits + i, n_lines=lines,
+                                                      digits=digits))
+            decoded = runner_decoded(network, pairs)
+            value, declared = d01.combine_part2(decoded, pairs)
+            sure = all(bool(decoded[head][1][0]) for head in d01.HEADS)
+            right = int(value.sum()) == d01.part2(pairs)
+            own[0 if sure and right else 1 if not sure else 2] += 1
+            solver[0 if declared.all() and right else 1 if not declared.all() else 2] += 1
+        print(f"{lines:,} lines of {digits}-digit numbers, {count} inputs: network alone {own[0]} right, {own[1]} flagged, "
+              f"{own[2]} confidently wrong; solver (declared range) {solver[0]} right, {solver[1]} flagged, "
+              f"{solver[2]} confidently wrong", flush=True)
+
+
 def timing(network, puzzle) -> None:
     for lines, digits in ((1000, 5), (10_000, 9)):
         text = d01.generate_input(MEASURE_SEED + lines, n_lines=lines, digits=digits)
@@ -83,12 +108,16 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=2, help="out-of-range inputs (10,000 lines, 9 digits)")
     parser.add_argument("--timing-only", action="store_true", help="only the warm solve times")
     parser.add_argument("--no-timing", action="store_true", help="no warm solve times")
+    parser.add_argument("--grid", action="store_true", help="only inputs around the declared exact range (lines x digits)")
     args = parser.parse_args()
 
     puzzle = registry.get(2024, 1)
     network = model.load(d01.PART2_HINTED_TASK, "2024/1", 2, root=args.root, allow_unconverged=args.allow_unconverged)
     print(f"weights: {args.root or 'shipped'}, seed {network.meta.get('seed')}, {network.meta.get('steps')} steps, "
           f"converged {network.meta.get('converged')}", flush=True)
+    if args.grid:
+        grid(network, puzzle)
+        return
     if not args.timing_only:
         rng = np.random.default_rng(MEASURE_SEED)
         data = d01.PART2_HINTED.data

@@ -148,6 +148,17 @@ def test_outside_the_declared_range_is_flagged():
     assert d01.combine_part2(decoded, [(1, 2), (3, 4)])[1].all()
     assert not d01.combine_part2(decoded, [(1, 2), (1, 4)])[1].any()  # a left list with a repeat
     assert not d01.combine_part2(decoded, [(10**9, 2), (3, 4)])[1].any()  # ten digits
+
+    def declared(lines: int, digits: int) -> bool:
+        pairs = [(10 ** (digits - 1) + 2 * i, 10 ** (digits - 1) + 2 * i + 1) for i in range(lines)]
+        decoded = {head: (np.zeros((1, 2 * lines), np.int64), np.array([True])) for head in d01.HEADS}
+        sure = d01.combine_part2(decoded, pairs)[1]
+        assert sure.all() or not sure.any()
+        return bool(sure.all())
+
+    assert declared(192, 9) and not declared(193, 9)  # up to the stop rule's longest inputs, any size of number
+    assert declared(1000, 5) and not declared(1001, 5)  # a real input's shape
+    assert not declared(1000, 6) and not declared(193, 6)  # longer inputs of larger numbers: flagged
     [inputs] = list(d01.encode_part2([(10**30, 2), (3, 4)]))  # past int64: encoded (to be flagged), no overflow
     assert inputs["ids"][0, 0, 1:].tolist() == [1] * 9
 

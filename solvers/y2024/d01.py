@@ -147,9 +147,19 @@ be confidently wrong on real-shaped inputs:
   Learned: which numbers are equal (digit by digit), that only a left number counts for a right one,
   and the contribution's digits. Hand-written: parse, ids and digits, argmax of each digit head, the
   digits read as a number, the sum over the right list (int64).
-- Declared exact range: numbers of at most nine digits, a left list without repeats (the puzzle's
-  promise). Past it, every record is answered but low-confidence. The whole input's heads are
-  sure or not together: one unsure token flags every record.
+- Declared exact range: a left list without repeats (the puzzle's promise), and either at most 192 lines
+  (the longest the stop rule checks) of numbers of up to nine digits, or at most 1,000 lines (a real input's
+  size) of numbers of up to five digits (a real input's). Past it, every record is answered but
+  low-confidence. The whole input's heads are sure or not together: one unsure token flags every record.
+  Why no wider (`python scripts/measure_2024_01.py --grid`, shipped seed 2, inputs judged by the network's
+  own doubt alone): 192 lines of 9-digit numbers 50 of 50 right; 1,000 lines of 5-digit numbers 50 of 50;
+  but 1,000 lines of 6-digit numbers 9 right and **1 confidently wrong** of 10, of 7-digit ones 1 of 10
+  flagged, of 8-digit ones 5 of 10 flagged, of 9-digit ones 3 of 20 flagged, and 500 lines of 9-digit
+  numbers 2 of 10 flagged. Other seeds of the same sizes (a throwaway script) gave confidently wrong
+  answers to 2 of 20 inputs of 1,000 lines of 9-digit numbers and 1 of 10 of 8-digit ones. The cause is the
+  pair score's best unmatched partner creeping up on a match as partners grow in number and in digits
+  (above). Until this range was declared, numbers of up to nine digits at any length counted as in range,
+  so those confident wrong answers were possible; now each of those inputs is flagged.
 - Memory: all pairs of 2,000 numbers (1,000 lines) fit at once; past 2^26 pair floats the layer runs
   over blocks of senders (10,000 lines: 4 x 10^8 pairs). Time is quadratic: see the README's row.
 - Measured (`aocnn train 2024 1 --part 2 --seed S --out DIR`, then `python scripts/measure_2024_01.py
@@ -372,7 +382,9 @@ def per_number_values(decoded, pairs: list[Pair], which: int):
     sure = all(bool(decoded[head][1][0]) for head in HEADS)
     values = sum(digits[p].astype(np.int64) * 10**p for p in range(PLACES))[which::2]
     left = [a for a, _ in pairs]
-    in_range = len(set(left)) == len(left) and max(max(pair) for pair in pairs) < 10**PLACES
+    largest = max(max(pair) for pair in pairs)
+    in_range = len(set(left)) == len(left) and largest < 10**PLACES and (
+        len(pairs) <= PART2_FAR[1] or (len(pairs) <= REAL_LINES and largest < 10**REAL_DIGITS))
     return values, np.full(len(values), sure and in_range, dtype=bool)
 
 
