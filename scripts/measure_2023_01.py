@@ -1,11 +1,17 @@
 """Measures the 2023 day 1 neural solver against the acceptance figures.
 
     python scripts/measure_2023_01.py [--weights DIR] [--lines 100000] [--long 10000] [--inputs 20]
+    python scripts/measure_2023_01.py --runs 24        # only lines with long runs of letters, past the declared range
 
 Per part: exactness on fresh generated lines (seed not used in training), on lines of
 100-260 characters (4x the longest training line), neural vs classical answers on full
 generated inputs (parsed once by `PUZZLE.records`, both solvers on the same records), and
 warm solve time of a 1000-line input (median of repeats, parsing not included).
+
+`--runs N`: instead, N lines per length of a short line (5-30 characters, a digit in it) inside long runs of
+letters that spell no digit word (before it, after it, or both), of 1,000 to 60,000 characters: where the
+declared exact range (`d01.EXACT_LENGTH`, 260 characters) comes from. Each line is judged by the network's
+heads alone and by the solver (which flags every line past the declared range).
 """
 
 from __future__ import annotations
@@ -49,6 +55,41 @@ def exactness(network, spelled: bool, count: int, min_len: int, max_len: int, se
     return exact, low, wrong, failures
 
 
+QUIET = "qxzjkbcdhmpy"  # letters that spell no digit word, however they are strung together
+RUN_LENGTHS = (1_000, 10_000, 20_000, 60_000)
+
+
+def long_runs(network, spelled: bool, count: int, seed: int) -> None:
+    from aocnn.nn.family import decode
+
+    rng = np.random.default_rng(seed)
+
+    def letters(k: int) -> str:
+        return "".join(QUIET[i] for i in rng.integers(0, len(QUIET), k))
+
+    for length in RUN_LENGTHS:
+        alone, solver = [0, 0, 0], [0, 0, 0]  # right, flagged, confidently wrong
+        for start in range(0, count, 8):
+            rows = []
+            for _ in range(min(8, count - start)):
+                middle = d01.training_lines(rng, 1, spelled, 5, 30)[0]
+                run, shape = length - len(middle), int(rng.integers(3))
+                rows.append(letters(run // 2) + middle + letters(run - run // 2) if shape == 0 else
+                            letters(run) + middle if shape == 1 else middle + letters(run))
+            [inputs] = list(d01.encode(rows))
+            decoded = decode(network.task.config.model, network(inputs))
+            value, declared = d01.combine(decoded, rows)
+            sure = decoded["tens"][1] & decoded["units"][1]
+            right = value == np.array([d01.calibration_value(row, spelled) for row in rows])
+            for tally, ok in ((alone, sure), (solver, declared)):
+                tally[0] += int((ok & right).sum())
+                tally[1] += int((~ok).sum())
+                tally[2] += int((ok & ~right).sum())
+        print(f"  lines of {length:,} characters (long runs of letters), {count}: heads alone {alone[0]} right, "
+              f"{alone[1]} flagged, {alone[2]} confidently wrong; solver {solver[0]} right, {solver[1]} flagged, "
+              f"{solver[2]} confidently wrong", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, help="weights root (default: shipped)")
@@ -57,6 +98,7 @@ def main() -> None:
     parser.add_argument("--inputs", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--part", type=int, choices=(1, 2), action="append", help="measure only this part")
+    parser.add_argument("--runs", type=int, default=0, help="only lines in long runs of letters, this many per length")
     args = parser.parse_args()
 
     for part in args.part or (1, 2):
@@ -65,6 +107,9 @@ def main() -> None:
         meta = network.meta
         print(f"part {part}: {meta['parameters']:,} parameters, trained {meta['steps']} steps / "
               f"{meta['examples_seen']:,} examples in {meta['train_seconds']} s (seed {meta['seed']})")
+        if args.runs:
+            long_runs(network, spelled, args.runs, FRESH_SEED + 100 + part)
+            continue
         for label, count, lo, hi in (("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH), ("long 100-260", args.long, 100, 260)):
             exact, low, wrong, failures = exactness(network, spelled, count, lo, hi, FRESH_SEED + part + hi)
             print(f"  {label:>13} chars: {exact:,}/{count:,} lines exact ({exact / count:.4%}), "

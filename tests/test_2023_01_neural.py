@@ -42,9 +42,24 @@ def test_shipped_weights_are_exact_on_fresh_and_on_4x_longer_lines(network, min_
 def test_hand_picked_lines(network):
     part, net = network
     rows = ["twone", "eightwo", "oneight", "1", "7pqrstsixteen", "zoneight234", "abc9", "5abc", "nin3seve",
-            "thre8fiv", "0", "ab0cd", "sevenine", "x" * 500 + "4" + "y" * 500]
+            "thre8fiv", "0", "ab0cd", "sevenine", "x" * 128 + "4" + "y" * 131]
     rows = [row for row in rows if d01.digit_starts(row, part == 2)]
     assert batch_values(net, rows).tolist() == [d01.calibration_value(row, part == 2) for row in rows]
+
+
+def test_a_line_past_the_declared_range_is_flagged_even_when_the_heads_are_sure(network):
+    """Lines of at most 260 characters (the stop rule's longest) are declared exact; a longer one is answered
+    low-confidence whatever the heads say (across long runs of letters they forget: see `d01.EXACT_LENGTH`)."""
+    from aocnn.nn.family import decode
+
+    part, net = network
+    rows = ["x" * 128 + "4" + "y" * 131, "x" * 128 + "4" + "y" * 132, "7" + "q" * 5000]
+    assert [len(row) for row in rows[:2]] == [d01.EXACT_LENGTH, d01.EXACT_LENGTH + 1]
+    [inputs] = list(d01.encode(rows))
+    decoded = decode(net.task.config.model, net(inputs))
+    assert (decoded["tens"][1] & decoded["units"][1]).all()  # the heads are sure of all three
+    assert batch_values(net, rows).tolist() == [44, -1, -1]
+    assert net.solve(rows).low_confidence == 2
 
 
 def test_full_inputs_match_classical_with_crlf_and_trailing_spaces(network):
