@@ -1,6 +1,6 @@
 """Measure 2022/3's networks on fresh rucksacks (part 1) and groups of three (part 2): training-style,
-real-style (16-48 letters), the training's own beyond set, far beyond (200-500 letters a rucksack),
-and generated full inputs of 300 and 3,000 lines.
+real-style (16-48 letters), the training's own beyond set, for part 2 the lengths between that and far
+beyond (41-199), far beyond (200-500 letters a rucksack), and generated full inputs of 300 and 3,000 lines.
 
     python scripts/measure_2022_03.py --part 1 --records 100000 --far 1000 --inputs 20
     python scripts/measure_2022_03.py --part 2 --root /tmp/seed1   # weights from `aocnn train ... --out /tmp/seed1`
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--beyond", type=int, default=10_000)
     parser.add_argument("--far", type=int, default=1_000)
+    parser.add_argument("--between", type=int, default=2_000, help="part 2: groups between the beyond and far sets")
     parser.add_argument("--inputs", type=int, default=20)
     parser.add_argument("--timing-only", action="store_true", help="only the warm solve times")
     args = parser.parse_args()
@@ -94,6 +95,8 @@ def main() -> None:
          data.ood_max_length),
         ("far beyond, 200-500 letters", args.far, 200, 500),
     ]
+    if args.part == 2:  # its declared range reaches 500 letters: the lengths between the two sets above too
+        sets.insert(3, (f"between, {data.ood_max_length + 1}-199 letters", args.between, data.ood_max_length + 1, 199))
     for name, n, low, high in sets:
         right, unsure, wrong = outcomes(network, args.part, records(args.part, rng, n, low, high))
         print(f"{name}: {right:,}/{n:,} exact, {unsure:,} flagged, {wrong:,} confidently wrong", flush=True)
