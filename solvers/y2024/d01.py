@@ -152,7 +152,8 @@ be confidently wrong on real-shaped inputs:
   size) of numbers of up to five digits (a real input's). Past it, every record is answered but
   low-confidence. The whole input's heads are sure or not together: one unsure token flags every record.
   Why no wider (`python scripts/measure_2024_01.py --grid`, shipped seed 2, inputs judged by the network's
-  own doubt alone): 192 lines of 9-digit numbers 50 of 50 right; 1,000 lines of 5-digit numbers 50 of 50;
+  own doubt alone): 192 lines of 9-digit numbers 50 of 50 right; 1,000 lines of 5-digit numbers 50 of 50,
+  of 4-digit ones (the densest near misses in range) 20 of 20;
   but 1,000 lines of 6-digit numbers 9 right and **1 confidently wrong** of 10, of 7-digit ones 1 of 10
   flagged, of 8-digit ones 5 of 10 flagged, of 9-digit ones 3 of 20 flagged, and 500 lines of 9-digit
   numbers 2 of 10 flagged. Other seeds of the same sizes (a throwaway script) gave confidently wrong
