@@ -134,6 +134,21 @@ def test_each_run_of_digits_is_one_token_with_its_digit_count_and_value():
     assert inputs["scalars"][0, :8, 0].tolist() == [0, 0, 0, 0, 1, 0, 2, 0] and not inputs["ids"][0, 8:].any()
 
 
+@given(st.lists(st.lists(st.text(alphabet="0123456789mul(),do'nt!x ~", max_size=40), max_size=3), min_size=1,
+                max_size=4), st.sampled_from(["", "\u00e9"]))
+def test_the_batch_encoding_is_tokens_memory_by_memory(memories, extra):
+    """`encode_memories` reads every memory's bytes at once (`token_arrays`); it gives exactly `tokens`' ids and
+    values, memory by memory, digit runs of any length included (and falls back to `tokens` off ASCII)."""
+    if extra:
+        memories = [memories[0] + [extra]] + memories[1:]
+    inputs = d03.encode_memories(memories)
+    for row, memory in enumerate(memories):
+        ids, values = d03.tokens(memory)
+        assert inputs["lengths"][row] == len(ids)
+        assert inputs["ids"][row, :len(ids)].tolist() == ids and not inputs["ids"][row, len(ids):].any()
+        assert inputs["scalars"][row, :len(ids), 0].tolist() == values
+
+
 @pytest.mark.parametrize("far", [False, True])
 def test_training_targets_agree_with_the_oracle(far):
     data = d03.part1_config().data
