@@ -3,8 +3,9 @@
     python scripts/measure_2023_01.py [--weights DIR] [--lines 100000] [--long 10000] [--inputs 20]
     python scripts/measure_2023_01.py --runs 24        # only lines with long runs of letters, past the declared range
 
-Per part: exactness on fresh generated lines (seed not used in training), on lines of
-100-260 characters (4x the longest training line), neural vs classical answers on full
+Per part: exactness on fresh generated lines (seed not used in training), on lines of 66-99
+characters (between training's longest and the stop rule's beyond set) and of 100-260 characters (4x the
+longest training line), neural vs classical answers on full
 generated inputs (parsed once by `PUZZLE.records`, both solvers on the same records), and
 warm solve time of a 1000-line input (median of repeats, parsing not included).
 
@@ -110,7 +111,9 @@ def main() -> None:
         if args.runs:
             long_runs(network, spelled, args.runs, FRESH_SEED + 100 + part)
             continue
-        for label, count, lo, hi in (("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH), ("long 100-260", args.long, 100, 260)):
+        for label, count, lo, hi in (("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH),
+                                     ("between 66-99", args.long, d01.MAX_TRAIN_LENGTH + 1, 99),
+                                     ("long 100-260", args.long, 100, 260)):
             exact, low, wrong, failures = exactness(network, spelled, count, lo, hi, FRESH_SEED + part + hi)
             print(f"  {label:>13} chars: {exact:,}/{count:,} lines exact ({exact / count:.4%}), "
                   f"{low:,} low-confidence, {wrong:,} confidently wrong")
