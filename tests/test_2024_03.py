@@ -135,7 +135,7 @@ def test_each_run_of_digits_is_one_token_with_its_digit_count_and_value():
 
 
 @given(st.lists(st.lists(st.text(alphabet="0123456789mul(),do'nt!x ~", max_size=40), max_size=3), min_size=1,
-                max_size=4), st.sampled_from(["", "\u00e9"]))
+                max_size=4), st.sampled_from(["", "\u00e9", "1\x002"]))
 def test_the_batch_encoding_is_tokens_memory_by_memory(memories, extra):
     """`encode_memories` reads every memory's bytes at once (`token_arrays`); it gives exactly `tokens`' ids and
     values, memory by memory, digit runs of any length included (and falls back to `tokens` off ASCII)."""

@@ -295,7 +295,7 @@ def token_arrays(memories: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.
     tokens, without a Python step per character. Memories are printable ASCII (`parse` checks real ones);
     anything else goes through `tokens` itself."""
     texts = ["\n".join(memory) for memory in memories]
-    if not all(text.isascii() for text in texts):
+    if not all(text.isascii() and "\0" not in text for text in texts):  # NUL separates memories below
         streams = [tokens(memory) for memory in memories]
         return (np.array([i for ids, _ in streams for i in ids], np.int64),
                 np.array([v for _, values in streams for v in values], np.int64),
