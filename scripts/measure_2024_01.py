@@ -57,8 +57,9 @@ def measure(network, label: str, inputs: list) -> None:
           f"answers {answers[0]}/{len(inputs)} right, {answers[1]} flagged, {answers[2]} wrong", flush=True)
 
 
+# (lines, digits, inputs): where the declared exact range ends, and why; 4 digits is inside it, with the densest near misses
 GRID = ((192, 9, 50), (500, 9, 10), (1000, 4, 20), (1000, 5, 50), (1000, 6, 10), (1000, 7, 10), (1000, 8, 10),
-        (1000, 9, 20), (1500, 5, 5))  # 4 digits: within the range, and its near misses are the densest  # lines, digits, inputs: where the declared exact range ends, and why
+        (1000, 9, 20), (1500, 5, 5))
 
 
 def grid(network, puzzle) -> None:
