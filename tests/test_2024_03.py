@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from aocnn import runner
 from aocnn.errors import InputError
 from aocnn.nn.family import decode
-from solvers.y2024 import d03
+from solvers.y2024 import d03, d03_batch
 
 PUZZLE = d03.PUZZLE
 
@@ -162,6 +162,68 @@ def test_training_targets_agree_with_the_oracle(far):
     assert inputs["ids"].shape[1] >= inputs["lengths"].max()
 
 
+MISSPELT_CALL = re.compile(r"(?<![a-zA-Z])(?:mu|ml|mal|nul|mol|mll|mut|Mul|mUl|muL|mull|mu l)\(\d")
+
+
+def memory_laws(memories: list[list[str]]) -> dict[str, np.ndarray]:
+    """Per memory: what the batch generator must draw as `training_memory` does."""
+    texts = ["\n".join(m) for m in memories]
+    return {"characters": np.array([sum(map(len, m)) for m in memories]), "lines": np.array([len(m) for m in memories]),
+            "valid muls": np.array([len(d03.MUL.findall(t)) for t in texts]),
+            "answered": np.array([d03.part1(m) > 0 for m in memories]),
+            "part 2 differs": np.array([d03.part1(m) != d03.part2(m) for m in memories]),
+            "do()": np.array([t.count("do()") for t in texts]), "don't()": np.array([t.count("don't()") for t in texts]),
+            "mul ( near-misses": np.array([t.count("mul (") for t in texts]),
+            "misspelt names": np.array([len(MISSPELT_CALL.findall(t)) for t in texts]),
+            "four digits": np.array([len(re.findall(r"\d{4}", t)) for t in texts]),
+            "junk words": np.array([t.count("select") + t.count("where") for t in texts]),
+            "digits": np.array([sum(c.isdigit() for c in t) for t in texts]),
+            "spaces": np.array([t.count(" ") for t in texts])}
+
+
+@pytest.mark.parametrize("far, switches, n", [(False, 60, 4000), (False, 25, 4000), (True, 60, 400)])
+def test_a_batch_of_memories_follows_the_one_memory_law(far, switches, n):
+    """`d03_batch.training_memories` (training's batches) against `d03.training_memory` (the measuring sets):
+    the mean of every statistic agrees within 5 standard errors."""
+    length = (400, 800) if far else (8, 80)
+    rng = np.random.default_rng(7)
+    one = memory_laws([d03.training_memory(rng, length, far, switches) for _ in range(n)])
+    batch = memory_laws(d03_batch.training_memories(np.random.default_rng(8), n, length, far, switches))
+    for name in one:
+        a, b = one[name].astype(float), batch[name].astype(float)
+        error = np.sqrt(a.var() / n + b.var() / n)
+        assert abs(a.mean() - b.mean()) <= 5 * error + 1e-9, (name, a.mean(), b.mean(), error)
+    lengths = batch["characters"] + batch["lines"] - 1
+    assert lengths.max() <= length[1] + 2 if not far else lengths.min() >= length[0]
+
+
+def test_gaps_follow_generate_lines_law():
+    """`d03_batch.gap_sizes` against `generate_line`'s own draw (a multinomial over weights uniform in [0, 1),
+    a third of them 0): the share of empty gaps and the mean size of each gap agree within 5 standard errors."""
+    n, room, slots = 20_000, 30, 4
+    rng = np.random.default_rng(3)
+    one = []
+    for _ in range(n):
+        weights = rng.random(slots) * (rng.random(slots) > 0.33)
+        one.append(rng.multinomial(room, weights / weights.sum()) if weights.sum() else np.zeros(slots, int))
+    one = np.array(one)
+    batch = d03_batch.gap_sizes(np.random.default_rng(4), np.full(n, room), np.full(n, slots)).reshape(n, slots)
+    for a, b in ((one == 0, batch == 0), (one, batch)):
+        a, b = a.astype(float), b.astype(float)
+        error = np.sqrt(a.var(axis=0) / n + b.var(axis=0) / n)
+        assert (abs(a.mean(axis=0) - b.mean(axis=0)) <= 5 * error).all(), (a.mean(axis=0), b.mean(axis=0))
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), min_size=1, max_size=12), st.integers(0, 2**32 - 1))
+def test_gaps_share_out_each_lines_room(lines, seed):
+    """Every character of a line's room falls in one of its own gaps (all of it, unless every weight drew 0)."""
+    rooms, slots = (np.array(column) for column in zip(*lines))
+    gaps = d03_batch.gap_sizes(np.random.default_rng(seed), rooms, slots)
+    per_line = np.add.reduceat(gaps, np.cumsum(slots) - slots)
+    assert gaps.size == slots.sum() and (gaps >= 0).all()
+    assert all(got in (room, 0) for got, room in zip(per_line.tolist(), rooms.tolist()))
+
+
 def test_the_part_2_attempts_train_on_part_2_answers_and_stay_unregistered():
     """PART2_LATCH (a latch, and a third factor read from the stream), PART2_AUTOMATON (the latch as a 2-state
     soft automaton) and PART2_ATTEMPT (module docstring)."""
@@ -175,7 +237,7 @@ def test_the_part_2_attempts_train_on_part_2_answers_and_stay_unregistered():
         assert (head.factors, head.stream_factors) == (factors, stream)
         targets = task.make_batch(np.random.default_rng(1), 200)["targets"]["products"]
         rng = np.random.default_rng(1)  # the batch's draws, made again
-        memories = [d03.training_memory(rng, (8, 80), False, 25) for _ in range(200)]
+        memories = d03_batch.training_memories(rng, 200, (8, 80), False, 25)
         assert targets.tolist() == [oracle("\n".join(m))[1] for m in memories]  # part 2's answers, a switch every 25
         assert sum(oracle("\n".join(m))[0] != oracle("\n".join(m))[1] for m in memories) > 20  # switches matter
 

@@ -34,22 +34,29 @@ memory's answer (the sum of its products), no hints.
 - Trained on memories of 8-80 characters with operands 0-30 written with 1-3 digits (`007` is three
   digits, and valid), so that products and the loss stay small; checked beyond that on memories of
   400-800 characters with real operands and runs of near-misses.
-- The recipe restarts, polishes and drills (`train.restarts=8`: an attempt still below 98% of held-out
+- Training memories are drawn a batch at a time (`d03_batch.training_memories`: `training_memory`'s law,
+  other draws; a batch of 128 in about 1.2 ms, was 9.6 one memory at a time, so the loop no longer waits on
+  them). The measuring sets still come from `training_memory`, one memory at a time.
+- The recipe restarts, polishes and drills (`train.restarts=16`: an attempt still below 98% of held-out
   memories at 40% of its steps, 8,000, starts again from seed + k x 10,000,019; `train.polish_steps=2000`:
   one that ends unconverged at 99% or more goes on at learning rate 0.003, as `--continue-from` did by hand
   before; then up to 3 hard rounds, `train.hard_rounds=3`, on what sweeps of 400,000 fresh training-range
   memories find below training's margin, `train.sweep_size`). Measured (`aocnn train 2024 3 --part 1 --seed S
   --out DIR`, then `python scripts/measure_2024_03.py --memories 100000 --far 2000 --inputs 20 --root DIR`),
-  seeds 0-2 all converge: seed 0 (shipped) after 5,100 steps, 600 of polish and 3 hard rounds (7, 1 and 2
-  memories found before each; 8,700 steps); seed 1 on its 4th attempt (the first three gave up at 92.9%,
-  74.2% and 71.6%), then 2 hard rounds (3 and 4 found, then none in 401,408; 8,900 steps); seed 2 on its
-  first, then 2 hard rounds (31 and 2 found, then none; 11,600 steps). Each is exact on 100,000/100,000
-  fresh memories, 2,000/2,000 of 400-800 characters, 500/500 runs of 100-400 near-misses, 20/20 full
-  inputs, 5/5 of 60 lines and 20/20 joined into one line: none flagged, none wrong. The swept memories are
-  generated from the training range, never real ones; the measuring sets are fresh, and the long ones are
-  never drilled. Without the hard rounds each seed flagged the same 1 memory of the 100,000
-  (`from|l(007,30)...`: the gate gave the misspelt `m|l(7,30)` p = 0.04); sweeps of 100,000 (seed 0: 3
-  found, then none) left it flagged.
+  seeds 0-2 all converge: seed 2 (shipped) on its 4th attempt, 300 steps of polish and 3 hard rounds (1, 1
+  and 2 memories found before each; 10,300 steps, 44 s); seed 1 on its 11th (ten gave up at 7,800-8,500
+  steps, at 73.6-100% of held-out memories: one passed the stop rule and failed it once its weights were
+  snapped, also after its polish), then 2 hard rounds (34 and 1 found, then none in 401,408; 8,200 steps,
+  35 s); seed 0 on its first, 300 steps of polish and 2 hard rounds (5 and 2 found, then none; 10,400 steps,
+  39 s). Seeds 1 and 2 are exact on 100,000/100,000 fresh memories, 2,000/2,000 of 400-800 characters,
+  500/500 runs of 100-400 near-misses, 20/20 full inputs, 5/5 of 60 lines and 20/20 joined into one line:
+  none flagged, none wrong. Seed 0 is the same but for 1 of the 100,000 memories, flagged (0 wrong):
+  `from|l(007,30)mul(28,000)don't()mul(21,23)do()`, the memory every seed flagged before the hard rounds
+  (the gate gave the misspelt `m|l(7,30)` p = 0.04), which no sweep of its own found. With 8 restarts,
+  seed 1 did not converge (9 attempts). With memories drawn one at a time (the weights before, 8 restarts):
+  seed 0 shipped after 8,700 steps (139 s plus 3 sweeps), seed 1 on its 4th attempt, seed 2 on its first,
+  each exact and unflagged on the same sets. Without the hard rounds each seed flagged that 1 memory of
+  the 100,000; sweeps of 100,000 (seed 0: 3 found, then none) left it flagged.
 - Before restarts (each seed one attempt of 20,000 steps): seed 1 did not converge (its gate ignores the
   name's first letter: `nul(2,3)` counts). Probed (seed 1, one
   override each, none kept): learning rate 0.003, 95.0% of held-out memories at step 14,300 (stopped); an
@@ -196,20 +203,29 @@ def too_long(rng: np.random.Generator, draw) -> str:
     return str(rng.integers(1000, 10_000)) if draw is operand else draw(rng).zfill(4)
 
 
+SWITCH_MISSES = ("do(", "don't(", "don't)", "do ()", "dont()", "don't( )", "do_not()", "undo")
+NAME_MISSES = WORDS[:8] + MISSPELT
+# The kinds of near-miss: (x, y, a too-long operand, a chosen word) -> text. Kinds 6 and 7 use the
+# too-long operand, 12 and 13 the word (from SWITCH_MISSES and NAME_MISSES); d03_batch draws them too.
+NEAR_MISSES = (
+    lambda x, y, t, w: f"mul({x}*", lambda x, y, t, w: f"mul ( {x} , {y} )", lambda x, y, t, w: f"mul({x},{y}",
+    lambda x, y, t, w: f"mul[{x},{y}]", lambda x, y, t, w: f"mul({x}, {y})", lambda x, y, t, w: f"mul({x},{y}!",
+    lambda x, y, t, w: f"mul({t},{y})", lambda x, y, t, w: f"mul({x},{t})", lambda x, y, t, w: f"mul(-{x},{y})",
+    lambda x, y, t, w: f"mul({x}{y})", lambda x, y, t, w: f"mul({x},,{y})", lambda x, y, t, w: f"mul{x},{y})",
+    lambda x, y, t, w: w, lambda x, y, t, w: f"{w}({x},{y})",
+)
+TOO_LONG_KINDS, SWITCH_KIND, NAME_KIND = (6, 7), 12, 13
+
+
 def near_miss(rng: np.random.Generator, draw=operand) -> str:
     """Something that looks like an instruction and is not one (on its own: the junk after it can
     complete it, as in real memory; the classical rule decides). Operands from `draw`; the too-long
     ones have four digits."""
     x, y = draw(rng), draw(rng)
-    kinds = (
-        lambda: f"mul({x}*", lambda: f"mul ( {x} , {y} )", lambda: f"mul({x},{y}", lambda: f"mul[{x},{y}]",
-        lambda: f"mul({x}, {y})", lambda: f"mul({x},{y}!", lambda: f"mul({too_long(rng, draw)},{y})",
-        lambda: f"mul({x},{too_long(rng, draw)})", lambda: f"mul(-{x},{y})", lambda: f"mul({x}{y})",
-        lambda: f"mul({x},,{y})", lambda: f"mul{x},{y})",
-        lambda: str(rng.choice(["do(", "don't(", "don't)", "do ()", "dont()", "don't( )", "do_not()", "undo"])),
-        lambda: f"{rng.choice(WORDS[:8] + MISSPELT)}({x},{y})",
-    )
-    return kinds[int(rng.integers(0, len(kinds)))]()  # only the chosen kind draws more
+    kind = int(rng.integers(0, len(NEAR_MISSES)))  # only the chosen kind draws more
+    t = too_long(rng, draw) if kind in TOO_LONG_KINDS else ""
+    w = str(rng.choice(SWITCH_MISSES if kind == SWITCH_KIND else NAME_MISSES)) if kind in (SWITCH_KIND, NAME_KIND) else ""
+    return NEAR_MISSES[kind](x, y, t, w)
 
 
 def junk(rng: np.random.Generator, length: int) -> str:
@@ -373,8 +389,10 @@ def examples_for(answer, switches: float):
     """Training examples for `answer` (part1 or part2): memories with a `do()` and a `don't()` every
     `switches` characters on average (real memory: about 570), and their answers."""
     def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool):
+        from solvers.y2024 import d03_batch
+
         length = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-        memories = [training_memory(rng, length, far, switches) for _ in range(n)]
+        memories = d03_batch.training_memories(rng, n, length, far, switches)  # training_memory's law, a batch at once
         width = -(-(length[1] + 3) * (2 if far else 1) // 64) * 64  # one shape per range (rarely a longer one)
         return memories, encode_memories(memories, width), {"products": np.array([answer(m) for m in memories], np.float64)}
 
@@ -394,7 +412,7 @@ def part1_config() -> Config:
         data=DataConfig(min_length=TRAIN_LENGTH[0], max_length=TRAIN_LENGTH[1], ood_min_length=FAR_LENGTH[0],
                         ood_max_length=FAR_LENGTH[1]),
         train=TrainSection(batch_size=128, learning_rate=0.01, warmup_steps=50, max_steps=20000, eval_every=100,
-                           eval_size=1024, far_size=256, exact_evals=3, restarts=8, restart_at=0.4,
+                           eval_size=1024, far_size=256, exact_evals=3, restarts=16, restart_at=0.4,
                            restart_below=0.98, polish_steps=2000, polish_learning_rate=0.003, polish_above=0.99,
                            hard_rounds=3, sweep_size=400_000),
     )
