@@ -174,6 +174,16 @@ def test_part_1s_network_can_hold_the_rule_exactly_at_any_length(monkeypatch):
     assert_exact_short_and_long(config, params, d01.line_examples, 1, monkeypatch)
 
 
+def test_lines_past_the_declared_range_are_flagged_however_sure_the_network():
+    """`EXACT_DIGITS` (20,000, the longest line measured), both parts' `line_answer`: a line one pair of digits
+    past it is answered low-confidence even when its head is sure (the decoded outputs are given: no network
+    runs on 20,002 digits here)."""
+    sure, unsure = {"answer": (np.array([7]), np.array([True]))}, {"answer": (np.array([7]), np.array([False]))}
+    assert d01.line_answer(sure, (1,) * d01.EXACT_DIGITS)[1].tolist() == [True]
+    assert d01.line_answer(sure, (1,) * (d01.EXACT_DIGITS + 2))[1].tolist() == [False]
+    assert d01.line_answer(unsure, (1, 1))[1].tolist() == [False]
+
+
 @pytest.fixture(scope="module")
 def network():
     return runner.load_neural(PUZZLE, 1)
