@@ -306,6 +306,7 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
 def restart_figures(result) -> str:
     """The attempts that ended unconverged before this one (train.restarts), and this one's polish."""
     polished = f"; polished {result.polished:,} steps (train.polish_steps)" if result.polished else ""
+    polished += f"; annealed {result.annealed:,} steps (train.anneal_steps)" if result.annealed else ""
     polished += f"; far sweep (train.far_sweep): {result.far_swept}" if result.far_swept else ""
     if not result.restarts:
         return polished

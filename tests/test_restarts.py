@@ -70,6 +70,30 @@ def test_an_attempt_that_ends_just_short_is_polished_not_restarted():
     assert model.metadata(task, "2099/1", [1], report, jax.devices())["polished"] == report.polished
 
 
+def test_a_converged_attempt_is_annealed_for_exactly_its_steps_as_a_continuation_would_be(tmp_path):
+    """train.anneal_steps: a converged attempt goes on for exactly that many steps at the anneal's rate, though the
+    stop rule holds all along; it is converged at the end, recorded in the history and meta.json, and bit for bit the
+    `--continue-from` of the unannealed run at that rate (`min_steps` aside, which only keeps it from stopping)."""
+    plain = toy_task("toy/part1")
+    base_params, base = training.train(plain, seed=0)
+    assert base.converged and base.annealed == 0
+    task = with_train(plain, anneal_steps=40, anneal_learning_rate=0.01)
+    params, report = training.train(task, seed=0)
+    assert report.converged and report.annealed == 40 and report.steps == base.steps + 40
+    assert [row["stage"] for row in report.history].count("anneal") == 4  # a check every 10 steps, none skipped
+    assert model.metadata(task, "2099/1", [1], report, jax.devices())["annealed"] == 40
+    start = training.Start(base_params, base.steps, base.examples, base.seconds, base.history)
+    continued = with_train(plain, learning_rate=0.01, exact_evals=10)  # the stop rule at 40 steps: no earlier stop
+    by_hand, _ = training.train(continued, seed=0, max_steps=40, start=start)
+    assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(by_hand)))
+
+
+def test_an_unconverged_attempt_is_not_annealed():
+    task = with_train(first_attempt_fed_noise(), anneal_steps=40)
+    _, report = training.train(task, seed=0)
+    assert not report.converged and report.annealed == 0 and "anneal" not in {row["stage"] for row in report.history}
+
+
 def test_an_attempt_far_from_exact_is_not_polished():
     task = with_train(first_attempt_fed_noise(), restarts=1, restart_at=0.2, restart_below=0.9, polish_steps=40,
                       polish_above=0.99)

@@ -184,6 +184,7 @@ def metadata(task: NeuralTask, puzzle: str, parts: list[int], report: TrainRepor
         **({"swept": report.swept} if report.swept else {}),
         **({"restarts": list(report.restarts), "attempt_seed": report.attempt_seed} if report.restarts else {}),
         **({"polished": report.polished} if report.polished else {}),
+        **({"annealed": report.annealed} if report.annealed else {}),
         **({"far_swept": report.far_swept} if report.far_swept else {}),
         "final_loss": report.loss,
         "parameters": report.parameters,

@@ -88,6 +88,11 @@ class TrainConfig:
     # margin; one that is not exact leaves the attempt unconverged (0: none). It judges the attempt, before any
     # hard round (no recipe has both)
     far_sweep: int = 0
+    # Anneal: an attempt that converged goes on for exactly `anneal_steps` more steps at `anneal_learning_rate` (a
+    # continuation, as `--continue-from` makes one: fresh optimizer and schedule, data streams of its own), before any
+    # hard round; it is converged if the stop rule holds at its end (0: none)
+    anneal_steps: int = 0
+    anneal_learning_rate: float = 5e-4
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_steps < 1 or self.eval_every < 1 or self.learning_rate <= 0:
@@ -102,6 +107,8 @@ class TrainConfig:
             raise ValueError("train.far_sweep must be >= 0 (0: no far sweep)")
         if self.restart_loss_above < 0:
             raise ValueError("train.restart_loss_above must be >= 0 (0: the loss is not judged)")
+        if self.anneal_steps < 0 or self.anneal_learning_rate <= 0:
+            raise ValueError("train.anneal_steps must be >= 0 and anneal_learning_rate positive")
         if self.polish_steps < 0 or self.polish_learning_rate <= 0 or not 0 <= self.polish_above <= 1:
             raise ValueError("train.polish_steps must be >= 0, polish_learning_rate positive, polish_above in [0, 1]")
 
