@@ -1,6 +1,6 @@
 """Measures the 2023 day 1 neural solver against the acceptance figures.
 
-    python scripts/measure_2023_01.py [--weights DIR] [--lines 100000] [--long 10000] [--inputs 20]
+    python scripts/measure_2023_01.py [--weights DIR] [--lines 100000] [--long 10000] [--inputs 20] [--extra 400000]
     python scripts/measure_2023_01.py --runs 24        # only lines with long runs of letters, past the declared range
 
 Per part: exactness on fresh generated lines (seed not used in training), on lines of 66-99
@@ -29,6 +29,7 @@ from aocnn.errors import run_script
 from solvers.y2023 import d01
 
 FRESH_SEED = 987_654_321  # training uses seeds 0..n and their held-out streams, never this one
+EXTRA_SEED = 555_000  # `--extra`: a second fresh stream (plus the part), for rates of one in hundreds of thousands
 
 
 def line_values(network, rows: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +101,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--part", type=int, choices=(1, 2), action="append", help="measure only this part")
     parser.add_argument("--runs", type=int, default=0, help="only lines in long runs of letters, this many per length")
+    parser.add_argument("--extra", type=int, default=0,
+                        help="this many more fresh lines of 1-65 characters from a second stream (e.g. 400000)")
     args = parser.parse_args()
 
     for part in args.part or (1, 2):
@@ -111,10 +114,13 @@ def main() -> None:
         if args.runs:
             long_runs(network, spelled, args.runs, FRESH_SEED + 100 + part)
             continue
-        for label, count, lo, hi in (("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH),
-                                     ("between 66-99", args.long, d01.MAX_TRAIN_LENGTH + 1, 99),
-                                     ("long 100-260", args.long, 100, 260)):
-            exact, low, wrong, failures = exactness(network, spelled, count, lo, hi, FRESH_SEED + part + hi)
+        sets = [("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH, FRESH_SEED + part + d01.MAX_TRAIN_LENGTH),
+                ("between 66-99", args.long, d01.MAX_TRAIN_LENGTH + 1, 99, FRESH_SEED + part + 99),
+                ("long 100-260", args.long, 100, 260, FRESH_SEED + part + 260)]
+        if args.extra:
+            sets.append(("more 1-65", args.extra, 1, d01.MAX_TRAIN_LENGTH, EXTRA_SEED + part))
+        for label, count, lo, hi, seed in sets:
+            exact, low, wrong, failures = exactness(network, spelled, count, lo, hi, seed)
             print(f"  {label:>13} chars: {exact:,}/{count:,} lines exact ({exact / count:.4%}), "
                   f"{low:,} low-confidence, {wrong:,} confidently wrong")
             for line in failures:
