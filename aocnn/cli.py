@@ -145,12 +145,14 @@ def main(debug: bool) -> None:
 @user_errors
 def list_puzzles(as_json: bool) -> None:
     """Registered puzzles, their solvers and whether trained weights are present."""
+    from aocnn.nn import opinions
     from aocnn.nn.checkpoint import META
     from aocnn.nn.model import weights_path
 
     rows = []
     for puzzle in registry.all_puzzles().values():
         weights = {str(p): (weights_path(t) / META).is_file() for p, t in puzzle.neural.items()}
+        second = {str(p): len(opinions.paths(weights_path(t))) for p, t in puzzle.neural.items()}
         rows.append(
             {
                 "year": puzzle.year,
@@ -161,6 +163,7 @@ def list_puzzles(as_json: bool) -> None:
                 "family": {str(p): t.family for p, t in puzzle.neural.items()},
                 "hints": {str(p): list(t.hints) for p, t in puzzle.neural.items()},
                 "weights": weights,
+                "opinions": second,
                 "source": puzzle.source,
             }
         )
@@ -169,7 +172,8 @@ def list_puzzles(as_json: bool) -> None:
         return
 
     def weights_cell(row):
-        return " ".join(f"p{p}:{'yes' if ok else 'missing'}" for p, ok in row["weights"].items()) or "-"
+        return " ".join(f"p{p}:{'yes' if ok else 'missing'}" + (f"+{row['opinions'][p]}" if row["opinions"][p] else "")
+                        for p, ok in row["weights"].items()) or "-"
 
     click.echo(
         report.table(
@@ -301,6 +305,32 @@ def train(year, day, part, seed, max_steps, out, device, sets, config_path, cont
                            f"--allow-unconverged): {figures} -> {path}")
             failed |= not result.converged
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("year", type=int)
+@click.argument("day", type=int)
+@click.option("--part", type=PART, required=True, help="The part whose network gets a second opinion.")
+@click.option("--from", "source", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Weights root holding the opinion: the part's network trained from another seed "
+                   "(`aocnn train YEAR DAY --part P --seed S --out DIR`).")
+@click.option("--weights", "weights_root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Weights root to add it to (default: the shipped weights/).")
+@user_errors
+def opinion(year, day, part, source, weights_root) -> None:
+    """Add a second opinion to YEAR DAY part P's network: another converged network of the same config,
+    trained from another seed. A record then counts as sure only when both are sure and agree."""
+    from aocnn.nn import checkpoint, model, opinions
+
+    puzzle = registry.get(year, day)
+    part = int(part)
+    if part not in puzzle.neural:
+        raise AocnnError(f"{year} day {day} part {part} has no neural solver")
+    root = writable_root(weights_root or model.weights_root())
+    with checkpoint.lock(root):
+        target = opinions.add(puzzle.neural[part], f"{year}/{day}", part, source, root)
+    count = len(opinions.paths(model.weights_path(puzzle.neural[part], root)))
+    click.echo(f"{year} day {day} part {part}: second opinion added -> {target} ({count} in all)")
 
 
 def restart_figures(result) -> str:

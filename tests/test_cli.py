@@ -58,7 +58,7 @@ def test_list_json(use_puzzles):
     use_puzzles(toy_puzzle(3, "2099_03/part1"))
     rows = json.loads(invoke("list", "--json").stdout)
     assert rows == [{"year": 2099, "day": 3, "title": "Toy digits", "classical": [1, 2], "neural": [1],
-                     "family": {"1": "bespoke"}, "hints": {"1": []}, "weights": {"1": False}, "source": "test toy 3"}]
+                     "family": {"1": "bespoke"}, "hints": {"1": []}, "weights": {"1": False}, "opinions": {"1": 0}, "source": "test toy 3"}]
 
 
 def test_list_real_registry_includes_2023_day_1():

@@ -209,9 +209,17 @@ def padded_rows(inputs: Inputs, rows: int) -> Inputs:
 
 def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
     """Run, combine per record, add up (or iterate: `halting_loop`)."""
+    opinions = getattr(model, "opinions", ())
     if spec.loop is not None:
+        if opinions:
+            from aocnn.errors import WeightsError
+
+            raise WeightsError("second opinions are not supported for a network with a halting loop")
         return halting_loop(spec, model, records)
     values, sure = spec.combine(run(spec, model, records), records)
+    for other in opinions:  # a record stays sure only if every opinion is sure of it and agrees
+        said, other_sure = spec.combine(run(spec, other, records), records)
+        sure = np.asarray(sure, bool) & np.asarray(other_sure, bool) & (np.asarray(said) == np.asarray(values))
     return total(values, sure, spec.exact_below)
 
 

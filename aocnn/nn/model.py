@@ -76,6 +76,7 @@ class Model:
         self.params = jax.device_put(params, self.device)
         self.meta = meta or {}
         self._forward = shared_forward(task, self.device.platform)
+        self.opinions: tuple["Model", ...] = ()  # second opinions (aocnn.nn.opinions): they can only flag records
         self.pack_positions = True  # False: every padded position computed too (the same answers; tests compare)
 
     def __call__(self, batch: Batch) -> Any:
@@ -124,8 +125,11 @@ def check_identity(meta: dict[str, Any], task: NeuralTask, puzzle: str, part: in
 
 def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, device=None,
          allow_unconverged: bool = False) -> Model:
-    """Restore `task`'s network for `puzzle` ("2023/1") part `part`, refusing any other's weights."""
-    path = weights_path(task, root)
+    """Restore `task`'s network for `puzzle` ("2023/1") part `part`, refusing any other's weights, with
+    its second opinions (`aocnn.nn.opinions`), each checked as the network is."""
+    from aocnn.nn import opinions
+
+    registered, path = task, weights_path(task, root)
     meta = checkpoint.read_meta(path)
     if task.configure is not None:  # a family network is rebuilt as it was configured when trained
         from aocnn.nn.family_task import rebuild
@@ -133,7 +137,9 @@ def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, dev
         task = rebuild(task, meta)
     check_identity(meta, task, puzzle, part, path, allow_unconverged)
     params, meta = checkpoint.load(path)
-    return Model(task, params, device, meta)
+    network = Model(task, params, device, meta)
+    network.opinions = opinions.load(registered, network, puzzle, part, path, device)
+    return network
 
 
 def continue_from(task: NeuralTask, puzzle: str, part: int, root: Path, seed: int):
