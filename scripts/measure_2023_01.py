@@ -2,12 +2,16 @@
 
     python scripts/measure_2023_01.py [--weights DIR] [--lines 100000] [--long 10000] [--inputs 20] [--extra 400000]
     python scripts/measure_2023_01.py --runs 24        # only lines with long runs of letters, past the declared range
+    python scripts/measure_2023_01.py --uniform 20000  # only lines of uniformly drawn letters and numerals
 
 Per part: exactness on fresh generated lines (seed not used in training), on lines of 66-99
 characters (between training's longest and the stop rule's beyond set) and of 100-260 characters (4x the
 longest training line), neural vs classical answers on full
 generated inputs (parsed once by `PUZZLE.records`, both solvers on the same records), and
 warm solve time of a 1000-line input (median of repeats, parsing not included).
+
+`--uniform N`: instead, N lines of 1-65 characters for each numeral share (0.2, 0.5, 0.8) and numeral set (0-9, and
+1-9 as real inputs), every character uniform: the training range, but not the generator's law.
 
 `--runs N`: instead, N lines per length of a short line (5-30 characters, a digit in it) inside long runs of
 letters that spell no digit word (before it, after it, or both), of 1,000 to 60,000 characters: where the
@@ -37,7 +41,11 @@ def line_values(network, rows: list[str]) -> tuple[np.ndarray, np.ndarray]:
     from aocnn.nn.family import decode
 
     [inputs] = list(d01.encode(rows))
-    return d01.combine(decode(network.task.config.model, network(inputs)), rows)
+    value, sure = d01.combine(decode(network.task.config.model, network(inputs)), rows)
+    for other in network.opinions:  # as the solve judges a line: sure only if every second opinion agrees
+        said, other_sure = d01.combine(decode(other.task.config.model, other(inputs)), rows)
+        sure = sure & other_sure & (said == value)
+    return value, sure
 
 
 def exactness(network, spelled: bool, count: int, min_len: int, max_len: int, seed: int, chunk: int = 2000):
@@ -55,6 +63,33 @@ def exactness(network, spelled: bool, count: int, min_len: int, max_len: int, se
         wrong += int((~ok & sure).sum())
         failures += [rows[i] for i in np.flatnonzero(~ok)][:5]
     return exact, low, wrong, failures
+
+
+def uniform_lines(rng: np.random.Generator, count: int, share: float, numerals: str, spelled: bool) -> list[str]:
+    """`--uniform`: lines of 1-65 characters, each a numeral with probability `share` and otherwise a letter, both
+    uniform: not the generator's law (no words placed, no runs chosen), so its blind spots are not this set's."""
+    letters, digits, rows = np.array(list(d01.LETTERS)), np.array(list(numerals)), []
+    while len(rows) < count:
+        n = int(rng.integers(1, d01.MAX_TRAIN_LENGTH + 1))
+        row = "".join(np.where(rng.random(n) < share, rng.choice(digits, n), rng.choice(letters, n)))
+        if d01.digit_starts(row, spelled):
+            rows.append(row)
+    return rows
+
+
+def uniform(network, spelled: bool, count: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for share in (0.2, 0.5, 0.8):
+        for numerals in ("0123456789", "123456789"):
+            rows = uniform_lines(rng, count, share, numerals, spelled)
+            truth = np.array([d01.calibration_value(row, spelled) for row in rows])
+            value, sure = (np.concatenate(v) for v in zip(*(line_values(network, rows[i:i + 2000])
+                                                           for i in range(0, count, 2000))))
+            wrong = [rows[i] for i in np.flatnonzero(sure & (value != truth))]
+            print(f"  uniform, numerals {numerals[0]}-9 with share {share}: {int((sure & (value == truth)).sum()):,}/"
+                  f"{count:,} exact, {int((~sure).sum()):,} low-confidence, {len(wrong):,} confidently wrong", flush=True)
+            for line in wrong[:5]:
+                print(f"      wrong: {line!r}")
 
 
 QUIET = "qxzjkbcdhmpy"  # letters that spell no digit word, however they are strung together
@@ -101,6 +136,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--part", type=int, choices=(1, 2), action="append", help="measure only this part")
     parser.add_argument("--runs", type=int, default=0, help="only lines in long runs of letters, this many per length")
+    parser.add_argument("--uniform", type=int, default=0,
+                        help="only lines of uniformly drawn letters and numerals, this many per numeral share and set")
     parser.add_argument("--extra", type=int, default=0,
                         help="this many more fresh lines of 1-65 characters from a second stream (e.g. 400000)")
     args = parser.parse_args()
@@ -113,6 +150,9 @@ def main() -> None:
               f"{meta['examples_seen']:,} examples in {meta['train_seconds']} s (seed {meta['seed']})")
         if args.runs:
             long_runs(network, spelled, args.runs, FRESH_SEED + 100 + part)
+            continue
+        if args.uniform:
+            uniform(network, spelled, args.uniform, FRESH_SEED + 200 + part)
             continue
         sets = [("fresh 1-65", args.lines, 1, d01.MAX_TRAIN_LENGTH, FRESH_SEED + part + d01.MAX_TRAIN_LENGTH),
                 ("between 66-99", args.long, d01.MAX_TRAIN_LENGTH + 1, 99, FRESH_SEED + part + 99),

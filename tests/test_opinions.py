@@ -141,3 +141,4 @@ def test_list_json_counts_each_parts_opinions():
     shipped = {(y, d): {str(p): len(opinions.paths(weights_root() / t.name)) for p, t in puzzle.neural.items()}
                for (y, d), puzzle in registry.all_puzzles().items()}
     assert counts == shipped
+    assert counts[(2023, 1)]["1"] == 2  # the shipped second opinions of 2023/1 part 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -242,9 +243,24 @@ def combine(decoded, rows):
 # second digit, where a 0 leads).
 
 
+# Part 1 also drills, after the anneal, the lines a sweep of 500,000 fresh training-range lines finds below
+# training's margin (hard rounds, at most 4; new this stop). Seeds 0-2's first sweeps found 2-5 lines, one round of
+# 1,000 steps each, then none; seed 3's found none. Measured (`python scripts/measure_2023_01.py --part 1 --weights D
+# --extra 400000`): seeds 1 and 2 exact and unflagged on all 500,000 (seed 1 annealed alone: 1 wrong, 3 flagged),
+# seed 3 1 flagged, seed 0 still confidently wrong on `ayqjotfbqja8003911...`: a blind spot, not noise (`a8003911q6`
+# and 20 more of the 234 lines `<letter><digit>003911q6` are read with tens 0; `b8003911q6` is right). Hard rounds
+# before annealing existed did no better on that line (below). Part 2's seeds are exact without them.
+# Off the generator's law (`--uniform 20000`: every character a uniform letter or numeral, 120,000 lines) seeds 0
+# and 1 are exact, seed 3 flags 7, and seed 2 is confidently wrong on 2 (`qb4gclkdzjjlenkjmjemoihkjp6vv2eew`).
+# Shipped: seed 1, with seeds 2 and 3 as second opinions (aocnn.nn.opinions): a line is sure only when all three
+# are sure and agree; so measured, 1 of 500,000 fresh lines and 7 of the 120,000 uniform ones are flagged, none
+# is wrong.
+PART1_CONFIG = replace(CONFIG, train=replace(CONFIG.train, hard_rounds=4, sweep_size=500_000))
+
+
 def neural_task(part: int) -> NeuralTask:
     spelled = part == 2
-    spec = FamilySpec(CONFIG, encode, partial(examples, spelled=spelled), combine)
+    spec = FamilySpec(CONFIG if spelled else PART1_CONFIG, encode, partial(examples, spelled=spelled), combine)
     return family_task(
         f"2023_01/part{part}", spec,
         learned="which characters" + (" and spelled words" if spelled else "") + " are digits, their values, "
