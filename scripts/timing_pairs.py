@@ -53,10 +53,10 @@ def measure(name: str, lines: int, repeats: int, slow: float) -> None:
         warm.append(seconds)
     classical, expected = min((timed(lambda: puzzle.answer(part, text)) for _ in range(3)), key=lambda t: t[0])
     neural = statistics.median(warm)
-    same = answer.answer == expected and answer.low_confidence == 0
     print(f"{name}, {len(text.splitlines()):,} lines: neural warm {neural * 1e3:,.0f} ms (median of {len(warm)}; "
-          f"first call {first:,.1f} s), classical {classical * 1e3:,.1f} ms, ratio {neural / classical:,.0f}x, "
-          f"exact and unflagged: {same}", flush=True)
+          f"first call {first:,.1f} s), classical {classical * 1e3:,.1f} ms, ratio {neural / classical:,.0f}x; "
+          f"answer {'right' if answer.answer == expected else 'WRONG'}, {answer.low_confidence:,} of "
+          f"{answer.records:,} records flagged", flush=True)
 
 
 def main() -> None:
