@@ -48,6 +48,10 @@ def load_neural(puzzle: Puzzle, part: int, device: str | None = None, root: Path
     try:
         return model.load(puzzle.neural[part], f"{puzzle.year}/{puzzle.day}", part, root, chosen, allow_unconverged)
     except WeightsError as exc:
+        from aocnn.nn.opinions import OpinionError
+
+        if isinstance(exc, OpinionError):
+            raise
         raise WeightsError(f"{exc}; rebuild them with `{train_command(puzzle, part)}`") from exc
 
 

@@ -117,7 +117,8 @@ def test_an_opinion_that_cannot_prove_what_it_is_is_refused_in_one_line(root, da
         runner.load_neural(d01.PUZZLE, 1, root=root)
     result = invoke("solve", "2023", "1", "--sample", "--part", "1", "--solver", "neural", "--weights", str(root))
     assert result.exit_code == 2
-    assert message in one_error_line(result.stderr)
+    line = one_error_line(result.stderr)
+    assert message in line and "to solve without it" in line and "rebuild them" not in line  # the fix: remove it
 
 
 def test_aocnn_opinion_adds_a_checked_copy_and_refuses_a_seed_already_there(root, tmp_path):

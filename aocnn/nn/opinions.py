@@ -25,6 +25,10 @@ from aocnn.nn import checkpoint
 SUFFIX = ".opinions"
 
 
+class OpinionError(WeightsError):
+    """A second opinion that cannot be used: the fix is to remove it (or add it again), not to retrain the part."""
+
+
 def folder(path: Path) -> Path:
     """Where the second opinions of the weights at `path` live."""
     return path.with_name(path.name + SUFFIX)
@@ -40,26 +44,35 @@ def paths(path: Path) -> list[Path]:
 
 def load(task, network, puzzle: str, part: int, path: Path, device=None) -> tuple[Any, ...]:
     """Every opinion of `network` (restored from `path` for the registered `task`), checked as weights are."""
-    from aocnn.nn.family_task import rebuild
-    from aocnn.nn.model import Model, check_identity
-
     found = []
     seeds = {network.meta.get("seed")}
     for where in paths(path):
-        meta = checkpoint.read_meta(where)
-        other = rebuild(task, meta) if task.configure is not None else task
-        check_identity(meta, other, puzzle, part, where, allow_unconverged=False)
-        if task.configure is None:
-            raise WeightsError(f"second opinion at {where}: only a family network can have second opinions")
-        if other.architecture() != network.task.architecture():
-            raise WeightsError(f"second opinion at {where} is another network than the one at {path}")
-        if meta.get("seed") in seeds:
-            raise WeightsError(f"second opinion at {where} was trained with seed {meta.get('seed')}, as another "
-                               "network of this part was: an opinion must come from a seed of its own")
-        seeds.add(meta.get("seed"))
-        params, meta = checkpoint.load(where)
-        found.append(Model(other, params, device, meta))
+        try:
+            found.append(_load_one(task, network, puzzle, part, path, where, seeds, device))
+        except WeightsError as exc:
+            raise OpinionError(f"{exc} (a second opinion: delete {where} to solve without it)") from exc
     return tuple(found)
+
+
+def _load_one(task, network, puzzle: str, part: int, path: Path, where: Path, seeds: set, device):
+    """The opinion at `where`, refused unless it is a converged network of this part, the network's own kind,
+    trained from a seed no other network of the part was (`seeds`, to which it adds its own)."""
+    from aocnn.nn.family_task import rebuild
+    from aocnn.nn.model import Model, check_identity
+
+    if task.configure is None:
+        raise WeightsError(f"second opinion at {where}: only a family network can have second opinions")
+    meta = checkpoint.read_meta(where)
+    other = rebuild(task, meta)
+    check_identity(meta, other, puzzle, part, where, allow_unconverged=False)
+    if other.architecture() != network.task.architecture():
+        raise WeightsError(f"second opinion at {where} is another network than the one at {path}")
+    if meta.get("seed") in seeds:
+        raise WeightsError(f"second opinion at {where} was trained with seed {meta.get('seed')}, as another "
+                           "network of this part was: an opinion must come from a seed of its own")
+    seeds.add(meta.get("seed"))
+    params, meta = checkpoint.load(where)
+    return Model(other, params, device, meta)
 
 
 def add(task, puzzle: str, part: int, source: Path, root: Path) -> Path:
