@@ -188,21 +188,38 @@ def encode(rows: list[str]):
 def examples(rng: np.random.Generator, n: int, data: DataConfig, far: bool, spelled: bool):
     """Generated lines (each with a digit in the part's sense), their ids, and their answers."""
     low, high = (data.ood_min_length, data.ood_max_length) if far else (data.min_length, data.max_length)
-    rows = training_lines(rng, n, spelled, low, high)
+    rows = training_lines(rng, n, spelled, low, high, uniform=0.0 if spelled else PART1_UNIFORM)
     ids, lengths = char_ids(rows, CHARS, min_width=-(-high // 8) * 8)  # one width per kind of batch: one compile
     values = np.array([calibration_value(line, spelled) for line in rows], dtype=np.int32)
     return rows, {"ids": ids, "lengths": lengths}, {"tens": values // 10, "units": values % 10}
 
 
-def training_lines(rng: np.random.Generator, n: int, spelled: bool, min_len: int = 1, max_len: int = MAX_TRAIN_LENGTH) -> list[str]:
-    """Lines with at least one digit in the part's sense, '0' included, words as signal or as noise."""
+PART1_UNIFORM = 0.25  # part 1's training lines: this share drawn character by character (`uniform_line`)
+
+
+def training_lines(rng: np.random.Generator, n: int, spelled: bool, min_len: int = 1, max_len: int = MAX_TRAIN_LENGTH,
+                   uniform: float = 0.0) -> list[str]:
+    """Lines with at least one digit in the part's sense, '0' included, words as signal or as noise; a share
+    `uniform` of them with every character drawn on its own (`uniform_line`)."""
     out = []
     while len(out) < n:
-        line = random_line(rng, min_len, max_len, zero=True, spelled_rate=float(rng.uniform(0.05, 0.45)),
-                           need_numeral=not spelled or rng.random() < 0.5)
+        if uniform and rng.random() < uniform:
+            line = uniform_line(rng, min_len, max_len)
+        else:
+            line = random_line(rng, min_len, max_len, zero=True, spelled_rate=float(rng.uniform(0.05, 0.45)),
+                               need_numeral=not spelled or rng.random() < 0.5)
         if digit_starts(line, spelled):
             out.append(line)
     return out
+
+
+def uniform_line(rng: np.random.Generator, min_len: int, max_len: int) -> str:
+    """A line whose every character is a numeral (0-9) with a probability drawn for the line (0.05-0.9), else a
+    letter, each uniform: runs of digits and letter windows the token generator rarely makes."""
+    length = int(rng.integers(min_len, max_len + 1))
+    numeral = rng.random(length) < rng.uniform(0.05, 0.9)
+    return "".join(np.where(numeral, rng.choice(np.array(list(NUMERALS)), length),
+                            rng.choice(np.array(list(LETTERS)), length)))
 
 
 # Declared exact range: lines of at most 260 characters, the longest the stop rule checks (4x training's 65;
@@ -244,18 +261,18 @@ def combine(decoded, rows):
 
 
 # Part 1 also drills, after the anneal, the lines a sweep of 500,000 fresh training-range lines finds below
-# training's margin (hard rounds, at most 4; new this stop). Seeds 0-2's first sweeps found 2-5 lines, one round of
-# 1,000 steps each, then none; seed 3's found none. Measured (`python scripts/measure_2023_01.py --part 1 --weights D
-# --extra 400000`): seeds 1 and 2 exact and unflagged on all 500,000 (seed 1 annealed alone: 1 wrong, 3 flagged),
-# seed 3 1 flagged, seed 0 still confidently wrong on `ayqjotfbqja8003911...`: a blind spot, not noise (`a8003911q6`
-# and 20 more of the 234 lines `<letter><digit>003911q6` are read with tens 0; `b8003911q6` is right). Hard rounds
-# before annealing existed did no better on that line (below). Part 2's seeds are exact without them.
-# Off the generator's law (`--uniform 20000`: every character a uniform letter or numeral, 120,000 lines) seeds 0
-# and 1 are exact, seed 3 flags 7, and seed 2 is confidently wrong on 2 (`qb4gclkdzjjlenkjmjemoihkjp6vv2eew`).
-# Shipped: seed 1, with seeds 2 and 3 as second opinions (aocnn.nn.opinions): a line is sure only when all three
-# are sure and agree; so measured, 1 of 500,000 fresh lines and 7 of the 120,000 uniform ones are flagged, none
-# is wrong. Part 2 ships seed 0 with seeds 1 and 2 as second opinions: 3 of 500,000 fresh lines flagged (seed 1 alone
-# was confidently wrong on one of them), none wrong; on 120,000 uniform lines 2 flagged, none wrong.
+# training's margin (hard rounds, at most 4), and a quarter of its training lines are drawn character by character
+# (`PART1_UNIFORM`, `uniform_line`); both new this stop. Measured (`python scripts/measure_2023_01.py --part 1
+# --weights D --extra 400000`, then `--uniform 20000`), seeds 0, 1 and 2 are each exact and unflagged on 500,000
+# fresh lines, 10,000 of 66-99 and of 100-260 characters and 20 full inputs; on 120,000 uniform lines seeds 0 and 1
+# are exact, seed 2 flags 1. Shipped: seed 0, with seeds 1 and 2 as second opinions (aocnn.nn.opinions).
+# With hard rounds but the token law alone (4 seeds): seeds 1 and 2 exact on the 500,000, seed 3 flagged 1, and
+# seed 0 was confidently wrong on `ayqjotfbqja8003911...`, a blind spot, not noise: `a8003911q6` and 20 more of the
+# 234 lines `<letter><digit>003911q6` read with tens 0, which the token law (digits 22% of tokens, runs rare) almost
+# never shows it; and on uniform lines seed 2 was confidently wrong on 2 (`qb4gclkdzjjlenkjmjemoihkjp6vv2eew`).
+# Trained with the uniform lines, no seed reads any of those wrong. Hard rounds before annealing existed did no
+# better on that line (below). Part 2 ships seed 0 with seeds 1 and 2 as second opinions: 3 of 500,000 fresh lines
+# flagged (seed 1 alone was confidently wrong on one of them), none wrong; on 120,000 uniform lines 2 flagged.
 PART1_CONFIG = replace(CONFIG, train=replace(CONFIG.train, hard_rounds=4, sweep_size=500_000))
 
 
