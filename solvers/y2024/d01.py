@@ -33,6 +33,15 @@ trained on each left number's distance to its partner, inputs of 4-24 lines. See
 - where it blocks: the first layer alone, trained on each number's rank (`PART1_RANKS_TASK`, the hint
   `rank` as a class per number; 8,000 steps), got 68% of numbers' ranks right on inputs of 4-24 lines
   and 60% at 24 lines, no input sure: counting how many numbers are smaller is already out of reach.
+- Without ranks or partners (`python scripts/probe_2024_01_signs.py --steps 12000`, outside the family): the
+  answer is sum x * s(x) over all numbers, s = +1 for the larger of its sorted pair and -1 for the smaller, and s
+  needs only two counts per number (a left a is the larger iff #{right < a} > #{left < a}; a right b iff
+  #{left <= b} > #{right < b} + #{right = b on an earlier line}). So one all-pairs layer with a sum (a two-layer
+  pair MLP over both numbers' places, lists and lines) and a per-number sign suffice in principle. Trained on the
+  signs (seed 0, inputs of 4-24 lines of 1-5-digit numbers): after 4,000 steps 73% of signs right and 94 of 1,000
+  inputs with every sign right; after 12,000, 91% and 303 of 1,000, loss still falling slowly; at 48 lines 76%
+  (2 of 200 inputs) and at 200 lines 65% (0 of 20). The counts are sums of 2n learned comparisons, and a
+  comparison that is nearly right is not enough: this is where both tries block.
 
 Part 2 has a network configured from the shared family (`PART2_TASK`, not registered), score 5 if it
 shipped: trained on each right-list number's contribution, no hints. It is not shipped because it can
