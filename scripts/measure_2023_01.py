@@ -30,6 +30,7 @@ import numpy as np
 
 from aocnn import runner
 from aocnn.errors import run_script
+from aocnn.nn.opinions import agree
 from solvers.y2023 import d01
 
 FRESH_SEED = 987_654_321  # training uses seeds 0..n and their held-out streams, never this one
@@ -43,8 +44,7 @@ def line_values(network, rows: list[str]) -> tuple[np.ndarray, np.ndarray]:
     [inputs] = list(d01.encode(rows))
     value, sure = d01.combine(decode(network.task.config.model, network(inputs)), rows)
     for other in network.opinions:  # as the solve judges a line: sure only if every second opinion agrees
-        said, other_sure = d01.combine(decode(other.task.config.model, other(inputs)), rows)
-        sure = sure & other_sure & (said == value)
+        sure = agree(value, sure, *d01.combine(decode(other.task.config.model, other(inputs)), rows))
     return value, sure
 
 

@@ -217,9 +217,11 @@ def solve(spec: FamilySpec, model, records: Any) -> NeuralAnswer:
             raise WeightsError("second opinions are not supported for a network with a halting loop")
         return halting_loop(spec, model, records)
     values, sure = spec.combine(run(spec, model, records), records)
-    for other in opinions:  # a record stays sure only if every opinion is sure of it and agrees
-        said, other_sure = spec.combine(run(spec, other, records), records)
-        sure = np.asarray(sure, bool) & np.asarray(other_sure, bool) & (np.asarray(said) == np.asarray(values))
+    if opinions:
+        from aocnn.nn.opinions import agree
+
+        for other in opinions:  # a record stays sure only if every opinion is sure of it and agrees
+            sure = agree(values, sure, *spec.combine(run(spec, other, records), records))
     return total(values, sure, spec.exact_below)
 
 

@@ -124,10 +124,11 @@ def check_identity(meta: dict[str, Any], task: NeuralTask, puzzle: str, part: in
 
 
 def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, device=None,
-         allow_unconverged: bool = False) -> Model:
+         allow_unconverged: bool = False, opinions: bool = True) -> Model:
     """Restore `task`'s network for `puzzle` ("2023/1") part `part`, refusing any other's weights, with
-    its second opinions (`aocnn.nn.opinions`), each checked as the network is."""
-    from aocnn.nn import opinions
+    its second opinions (`aocnn.nn.opinions`), each checked as the network is (`opinions=False`: the
+    network alone, for training on from it or adding an opinion to it)."""
+    from aocnn.nn import opinions as second
 
     registered, path = task, weights_path(task, root)
     meta = checkpoint.read_meta(path)
@@ -138,7 +139,8 @@ def load(task: NeuralTask, puzzle: str, part: int, root: Path | None = None, dev
     check_identity(meta, task, puzzle, part, path, allow_unconverged)
     params, meta = checkpoint.load(path)
     network = Model(task, params, device, meta)
-    network.opinions = opinions.load(registered, network, puzzle, part, path, device)
+    if opinions:
+        network.opinions = second.load(registered, network, puzzle, part, path, device)
     return network
 
 
@@ -150,7 +152,7 @@ def continue_from(task: NeuralTask, puzzle: str, part: int, root: Path, seed: in
     from aocnn.nn.training import Start
 
     path = weights_path(task, root)
-    network = load(task, puzzle, part, root, allow_unconverged=True)
+    network = load(task, puzzle, part, root, allow_unconverged=True, opinions=False)
     if network.task.architecture() != task.architecture():
         raise WeightsError(f"weights at {path} have another network than the one to train "
                            "(continue with the model section they were saved with)")

@@ -9,7 +9,7 @@ can only flag a record, never change an answer: the network's answer is the one 
 Why: a trained network's rare confident errors are blind spots of that one training run (2023/1 part 1's
 seed 0 reads `a8003911q6` as 06 and the lines like it; seeds 1-3 read them right), so networks trained
 from different seeds rarely share one. A wrong answer then needs every opinion wrong the same way.
-`aocnn opinion add` puts one in place; deleting its folder takes it out.
+`aocnn opinion` puts one in place; deleting its folder takes it out.
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ def paths(path: Path) -> list[Path]:
     if not where.is_dir():
         return []
     return sorted(p for p in where.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def agree(values, sure, said, said_sure):
+    """`sure`, kept only where an opinion is sure too (`said_sure`) and said the same value."""
+    import numpy as np  # here, not at the top: `aocnn list` reads this module and needs no numpy
+
+    return np.asarray(sure, bool) & np.asarray(said_sure, bool) & (np.asarray(said) == np.asarray(values))
 
 
 def load(task, network, puzzle: str, part: int, path: Path, device=None) -> tuple[Any, ...]:
@@ -80,8 +87,8 @@ def add(task, puzzle: str, part: int, source: Path, root: Path) -> Path:
     weights under `root`, after every check `load` makes; written whole or not at all."""
     from aocnn.nn import model
 
-    main = model.load(task, puzzle, part, root)
-    incoming = model.load(task, puzzle, part, source)
+    main = model.load(task, puzzle, part, root, opinions=False)
+    incoming = model.load(task, puzzle, part, source, opinions=False)
     source_path, path = model.weights_path(task, source), model.weights_path(task, root)
     target = folder(path) / f"seed{incoming.meta.get('seed')}"
     if target.exists():
@@ -101,8 +108,7 @@ def add(task, puzzle: str, part: int, source: Path, root: Path) -> Path:
                 shutil.copytree(item, staging / name)
             elif item.exists():
                 shutil.copy2(item, staging / name)
-        checkpoint.read_meta(staging)
-        checkpoint.verify(staging, checkpoint.read_meta(staging))
+        checkpoint.verify(staging, checkpoint.read_meta(staging))  # the copy is what was checked
         staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
